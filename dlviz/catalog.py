@@ -1,0 +1,101 @@
+"""The course map: chapters → concepts → pages.
+
+One registry feeds the navigation (`streamlit_app.py`), the home page's course map, the
+AppTests, the browser test and the benchmark. A page is *live* when its file exists under
+`pages/`; until then the home page lists it as "to come" without a link, so adding a page
+is adding its file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str  # file stem under pages/, and the AppTest / benchmark id
+    title: str  # navigation label and page header
+    chapter: int  # course chapter, 1–4
+    concept: str  # the course concept the page explains
+    blurb: str  # one sentence: what the page shows
+    url_path: str  # explicit, stable URL path (lecturers bookmark these)
+    icon: str = ":material/insights:"
+
+    @property
+    def file(self) -> str:
+        return f"pages/{self.key}.py"
+
+    @property
+    def live(self) -> bool:
+        return (ROOT / self.file).exists()
+
+
+CHAPTERS: dict[int, str] = {
+    1: "Introduction to PyTorch",
+    2: "Training our first neural network",
+    3: "Architecture and hyperparameters",
+    4: "Evaluating and improving models",
+}
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec(
+        "tensors", "Tensors & linear layers", 1, "Tensors, nn.Linear and nn.Sequential",
+        "A tensor through nn.Linear with every number of y = xWᵀ + b drawn, a stack's shapes, "
+        "and the output heads.", "tensors", ":material/grid_on:",
+    ),
+    PageSpec(
+        "losses", "Loss functions", 2, "Loss functions with one-hot targets",
+        "Scores → softmax → one-hot → cross-entropy, and MSE, with the course's examples.",
+        "loss-functions", ":material/functions:",
+    ),
+    PageSpec(
+        "training_loop", "The training loop", 2, "Backpropagation and the training loop",
+        "Step through zero_grad → forward → loss → backward → step one batch at a time.",
+        "training-loop", ":material/autorenew:",
+    ),
+    PageSpec(
+        "surfaces", "Loss surfaces & gradient descent", 2, "Gradient descent, convex and non-convex",
+        "Gradient-descent paths on classic test functions and a real network's loss landscape.",
+        "loss-surfaces", ":material/landscape:",
+    ),
+    PageSpec(
+        "activations", "Activations & their gradients", 3, "Activation functions",
+        "Eight activations and their autograd derivatives, saturation, and vanishing "
+        "gradients through depth.", "activations", ":material/show_chart:",
+    ),
+    PageSpec(
+        "params", "Counting parameters", 3, "Parameters and model capacity",
+        "Type or paste an architecture and see every layer's parameter count and formula.",
+        "parameters", ":material/calculate:",
+    ),
+    PageSpec(
+        "lr_momentum", "Learning rate & momentum", 3, "Learning rate and momentum",
+        "Optimizer runs side by side, the lr × momentum map, and the theory for quadratics.",
+        "learning-rate", ":material/speed:",
+    ),
+    PageSpec(
+        "finetune", "Freezing & fine-tuning", 3, "Initialisation and transfer learning",
+        "Freeze layers, fine-tune on a new task, and compare weight initialisations.",
+        "fine-tuning", ":material/ac_unit:",
+    ),
+    PageSpec(
+        "overfitting", "Overfitting & regularisation", 4, "Overfitting and its cures",
+        "Train and validation curves, the decision boundary, dropout and weight decay.",
+        "overfitting", ":material/stacked_line_chart:",
+    ),
+    PageSpec(
+        "hparam_search", "Hyperparameter search", 4, "Grid search versus random search",
+        "Grid and random search over learning rate and momentum with the same budget.",
+        "hyperparameter-search", ":material/travel_explore:",
+    ),
+)
+
+BY_KEY: dict[str, PageSpec] = {p.key: p for p in PAGES}
+
+
+def live_pages() -> list[PageSpec]:
+    """The pages whose files exist, in course order."""
+    return [p for p in PAGES if p.live]

@@ -1,0 +1,115 @@
+"""Shared page helpers: the only module of dlviz that imports streamlit.
+
+A page is: `lecture = ui.page("key")` → widgets (every one keyed and bound to the URL) →
+one cached dlviz call → one figure builder → `ui.chart(fig)` → `ui.explain(...)` →
+`ui.code_panel(script, prints)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dlviz import catalog
+from dlviz.reproduce import Number, format_prints
+
+LECTURE_KEY = "lecture"
+SEED_MAX = 2**31 - 1
+
+# Projector CSS. Streamlit sizes text in rem, so raising the root size scales text, widgets
+# and spacing together; headings get an explicit floor.
+_LECTURE_CSS = """
+<style>
+html { font-size: 24px; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] p,
+[data-testid="stMetricValue"], [data-testid="stMetricLabel"] p, label, code {
+  font-size: max(1rem, 24px) !important;
+}
+[data-testid="stCaptionContainer"] { font-size: max(0.85rem, 20px) !important; }
+.block-container { padding-top: 2.2rem; max-width: 100%; }
+</style>
+"""
+
+
+def lecture_toggle() -> bool:
+    """The sidebar's lecture-mode switch; `?lecture=true` survives page switches."""
+    on = st.sidebar.toggle(
+        "Lecture mode",
+        key=LECTURE_KEY,
+        bind="query-params",
+        help="Large text, thick lines and less prose, for a projector.",
+    )
+    if on:
+        st.html(_LECTURE_CSS)
+    return on
+
+
+def is_lecture() -> bool:
+    return bool(st.session_state.get(LECTURE_KEY, False))
+
+
+def page(key: str) -> bool:
+    """Draw the header of catalog page `key`; return whether lecture mode is on."""
+    spec = catalog.BY_KEY[key]
+    lecture = is_lecture()
+    st.title(spec.title)
+    if not lecture:
+        st.caption(f"Chapter {spec.chapter} · {catalog.CHAPTERS[spec.chapter]} — {spec.blurb}")
+    return lecture
+
+
+def explain(essential: str, more: str | None = None) -> None:
+    """The explanation block: `essential` always, `more` only outside lecture mode."""
+    st.markdown(essential)
+    if more and not is_lecture():
+        st.markdown(more)
+
+
+def seed(key: str = "seed", default: int = 0, *, container=None) -> int:
+    """The seed widget: part of the page's state, so part of its URL."""
+    where = container or st
+    return int(
+        where.number_input(
+            "Seed", min_value=0, max_value=SEED_MAX, value=default, step=1, key=key,
+            bind="query-params", help="Same seed, same numbers: the seed is in the URL.",
+        )
+    )
+
+
+def chart(fig: go.Figure, *, key: str | None = None, **kwargs):
+    """Render a plotly figure full width with the toolbar trimmed."""
+    config = {"displaylogo": False, "responsive": True,
+              "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+    return st.plotly_chart(fig, width="stretch", config=config, key=key, **kwargs)
+
+
+def problem(message: str) -> None:
+    """A bad-input message on the page (never a traceback)."""
+    st.warning(message, icon=":material/error:")
+
+
+def code_panel(
+    script: str,
+    prints: Mapping[str, Number | Iterable[Number]],
+    *,
+    filename: str,
+    expanded: bool = False,
+) -> None:
+    """The "Reproduce in PyTorch" panel: the script, a download button, and what it prints.
+
+    `prints` are the page's own numbers; the script must print the same lines (tested by
+    tests/test_code_panels.py, which runs every page's script).
+    """
+    with st.expander("Reproduce in PyTorch", expanded=expanded, icon=":material/code:"):
+        st.caption("A self-contained script with this page's settings. Run it with "
+                   f"`python {filename}`; it prints the numbers shown below.")
+        st.code(script, language="python")
+        st.download_button(
+            "Download script", script, file_name=filename, mime="text/x-python",
+            key=f"download_{filename}", on_click="ignore", icon=":material/download:",
+        )
+        st.markdown("**It prints**")
+        st.code(format_prints(prints), language="text")

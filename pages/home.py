@@ -1,0 +1,25 @@
+"""Home: the course map, chapter → concept → page, with what each page shows."""
+
+import streamlit as st
+
+from dlviz import catalog, ui
+
+lecture = ui.is_lecture()
+st.title("dlviz · deep learning with PyTorch, made visible")
+ui.explain(
+    "One page per concept of *Introduction to Deep Learning with PyTorch*. Every number comes "
+    "from real torch, every page's state is in its URL, and every page shows the script that "
+    "prints its numbers.",
+    "Turn on **Lecture mode** in the sidebar for a projector; bookmark any page to come back "
+    "to exactly that picture (the seed is in the link).",
+)
+
+for chapter, name in catalog.CHAPTERS.items():
+    st.subheader(f"Chapter {chapter} · {name}")
+    for spec in (p for p in catalog.PAGES if p.chapter == chapter):
+        if spec.live:
+            st.page_link(spec.file, label=f"**{spec.title}** — {spec.concept}", icon=spec.icon)
+            if not lecture:
+                st.caption(spec.blurb)
+        else:
+            st.markdown(f"{spec.title} — {spec.concept} · *to come*")

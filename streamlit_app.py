@@ -1,0 +1,31 @@
+"""dlviz: the app shell. Run with `streamlit run streamlit_app.py`.
+
+Navigation comes from `dlviz.catalog`: every page whose file exists is registered under its
+course chapter with an explicit, bookmarkable `url_path`.
+"""
+
+import streamlit as st
+import torch
+
+from dlviz import catalog, ui
+
+# Many sessions share one server process: one intra-op thread each keeps them from
+# fighting over the cores (and small tensors gain nothing from more).
+if torch.get_num_threads() != 1:
+    torch.set_num_threads(1)
+
+st.set_page_config(page_title="dlviz · deep learning with PyTorch", page_icon=":material/neurology:",
+                   layout="wide")
+
+home = st.Page("pages/home.py", title="Course map", icon=":material/map:", url_path="home",
+               default=True)
+sections: dict[str, list] = {"dlviz": [home]}
+for spec in catalog.live_pages():
+    section = f"{spec.chapter} · {catalog.CHAPTERS[spec.chapter]}"
+    sections.setdefault(section, []).append(
+        st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path)
+    )
+
+navigation = st.navigation(sections)
+ui.lecture_toggle()
+navigation.run()
