@@ -14,7 +14,8 @@ from dlviz import catalog, ui
 if torch.get_num_threads() != 1:
     torch.set_num_threads(1)
 
-st.set_page_config(page_title="dlviz · deep learning with PyTorch", page_icon=":material/neurology:",
+st.set_page_config(page_title="dlviz · deep learning with PyTorch",
+                   page_icon=":material/neurology:",
                    layout="wide")
 
 home = st.Page("pages/home.py", title="Course map", icon=":material/map:", url_path="home",

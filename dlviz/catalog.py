@@ -57,7 +57,8 @@ PAGES: tuple[PageSpec, ...] = (
         "training-loop", ":material/autorenew:",
     ),
     PageSpec(
-        "surfaces", "Loss surfaces & gradient descent", 2, "Gradient descent, convex and non-convex",
+        "surfaces", "Loss surfaces & gradient descent", 2,
+        "Gradient descent, convex and non-convex",
         "Gradient-descent paths on classic test functions and a real network's loss landscape.",
         "loss-surfaces", ":material/landscape:",
     ),

@@ -7,7 +7,10 @@ one cached dlviz call → one figure builder → `ui.chart(fig)` → `ui.explain
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
+from typing import TypeVar
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -15,6 +18,7 @@ import streamlit as st
 from dlviz import catalog
 from dlviz.reproduce import Number, format_prints
 
+T = TypeVar("T")
 LECTURE_KEY = "lecture"
 SEED_MAX = 2**31 - 1
 
@@ -113,3 +117,40 @@ def code_panel(
         )
         st.markdown("**It prints**")
         st.code(format_prints(prints), language="text")
+
+
+# --- heavy runs (training, sweeps): cached by settings, at most HEAVY_SLOTS at once ---------
+
+HEAVY_SLOTS = 2  # process-wide: one per core on the 2-core hosts we measure on
+_heavy = threading.BoundedSemaphore(HEAVY_SLOTS)
+
+
+
+
+@contextmanager
+def heavy_slot(label: str):
+    """Hold one of the process-wide heavy-run slots, with a progress bar; yield `progress`.
+
+    Use it *inside* an `st.cache_data` function, so that a cache hit never waits and the
+    bar (created in here) is replayed as nothing:
+        @st.cache_data(max_entries=32, show_spinner=False)
+        def _train(lr: float, epochs: int, seed: int):
+            with ui.heavy_slot("Training") as progress:
+                return dlviz_module.train(lr=lr, epochs=epochs, seed=seed, progress=progress)
+    `progress(fraction, text=None)` takes a fraction in [0, 1].
+    """
+    slot = st.empty()
+
+    def progress(fraction: float, text: str | None = None) -> None:
+        slot.progress(min(max(float(fraction), 0.0), 1.0), text=text or label)
+
+    if not _heavy.acquire(blocking=False):
+        slot.info("Queued: other sessions' runs are computing; yours starts next …",
+                  icon=":material/hourglass_top:")
+        _heavy.acquire()
+    try:
+        progress(0.0)
+        yield progress
+    finally:
+        _heavy.release()
+        slot.empty()
