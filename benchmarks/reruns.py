@@ -12,7 +12,6 @@ websocket session per page, R reruns; p50 latency and the server's CPU per rerun
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import streamlit as st
