@@ -1,4 +1,4 @@
-"""Loss functions: scores → softmax → one-hot → cross-entropy, and MSE, with the course's numbers."""
+"""Loss functions: scores → softmax → one-hot → cross-entropy, and MSE (the course's numbers)."""
 
 import streamlit as st
 
@@ -29,6 +29,24 @@ def _mse(pred: float, target: float):
     return losses.mse_curve(pred=pred, target=target)
 
 
+# Figures are cached as objects (not pickled): building one costs far more than a warm rerun
+# may, and st.plotly_chart only reads them (it serialises a copy via to_dict).
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _walk_figure(scores: tuple[float, ...], label: int, lecture: bool):
+    return plots.walk_figure(_walk(scores, label), lecture=lecture)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _curves_figure(scores: tuple[float, ...], label: int, lecture: bool):
+    walk = _walk(scores, label)
+    return plots.curves_figure(_curves(len(scores)), walk.p_true, walk.loss, lecture=lecture)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _mse_figure(pred: float, target: float, lecture: bool):
+    return plots.mse_figure(_mse(pred, target), lecture=lecture)
+
+
 # --- cross-entropy ---------------------------------------------------------------------------
 st.header("Cross-entropy: scores → probabilities → one-hot → loss")
 left, right = st.columns([3, 1])
@@ -49,7 +67,7 @@ if label >= len(scores):
     label = len(scores) - 1
 
 walk = _walk(tuple(scores), label)
-ui.chart(plots.walk_figure(walk, lecture=lecture), key="walk")
+ui.chart(_walk_figure(tuple(scores), label, lecture), key="walk")
 c1, c2, c3 = st.columns(3)
 c1.metric("p(true class)", f"{walk.p_true:.4g}")
 c2.metric("nn.CrossEntropyLoss", f"{walk.loss:.4f}")
@@ -65,8 +83,7 @@ ui.explain(
 
 # --- CE as a function of the true class's probability -----------------------------------------
 st.header("Why cross-entropy punishes confident mistakes")
-curves = _curves(len(scores))
-ui.chart(plots.curves_figure(curves, walk.p_true, walk.loss, lecture=lecture), key="curves")
+ui.chart(_curves_figure(tuple(scores), label, lecture), key="curves")
 ui.explain(
     "CE = −log p: near 0 when the true class gets p ≈ 1, but it grows without limit as p → 0. "
     "A model that is *confident and wrong* pays far more than one that is unsure.",
@@ -84,7 +101,7 @@ pred = float(left.number_input("Prediction", -1000.0, 1000.0, losses.COURSE_PRED
 target = float(right.number_input("Target", -1000.0, 1000.0, losses.COURSE_TARGET, step=0.5,
                                   key="target", bind="query-params"))
 curve = _mse(pred, target)
-ui.chart(plots.mse_figure(curve, lecture=lecture), key="mse")
+ui.chart(_mse_figure(pred, target, lecture), key="mse")
 ui.explain(
     f"`nn.MSELoss()` of prediction {pred:g} against target {target:g}: "
     f"({pred:g} − {target:g})² = **{curve.pred_loss:.6g}**.",
