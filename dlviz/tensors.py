@@ -21,7 +21,7 @@ COURSE_INPUT = (0.3471, 0.4547, -0.2356)  # the course's input_tensor for nn.Lin
 COURSE_STACK = (10, 18, 20, 5)  # nn.Sequential(Linear(10,18), Linear(18,20), Linear(20,5))
 COURSE_CLASSIFIER_INPUT = (3, 4, 6, 7, 10, 12, 2, 3, 6, 8, 9)  # 11 features
 COURSE_HIDDEN = (11, 20, 12, 6)  # Linear(11,20) → Linear(20,12) → Linear(12,6) → head layer
-MAKERS = {"tensor": "torch.tensor(rows)", "from_numpy": "torch.from_numpy(np.array(rows))"}
+MAKERS = {"tensor": "torch.tensor", "from_numpy": "torch.from_numpy"}  # key → label (URL)
 # Output head → (the task it serves, units of the last Linear layer).
 HEADS: dict[str, tuple[str, int]] = {
     "none": ("regression: one real value", 1),
