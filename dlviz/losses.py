@@ -7,6 +7,7 @@ MSE for predictions p and targets y:          MSE = mean((p − y)²).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from torch import nn
 COURSE_SCORES = (0.1, 6.0, -2.0, 3.2)
 COURSE_LABEL = 2
 COURSE_PRED, COURSE_TARGET = 10.0, 1.0  # MSE = (10 − 1)² = 81
-P_FLOOR = 1e-3  # the CE curve starts here: −log p → ∞ as p → 0, and a figure holds no inf
+P_FLOOR = 1e-4  # the CE curve starts here: −log p → ∞ as p → 0, and a figure holds no inf
 
 
 def _tensor(values) -> torch.Tensor:
@@ -85,7 +86,7 @@ def cross_entropy_walk(*, scores: Sequence[float], label: int) -> CrossEntropyWa
 class LossCurves:
     """CE and squared error of the probabilities, as functions of the true class's p."""
 
-    p_true: np.ndarray  # (n,) in [P_FLOOR, 1]
+    p_true: np.ndarray  # (n,) increasing from P_FLOOR to 1
     cross_entropy: np.ndarray  # (n,) −log p
     squared_error: np.ndarray  # (n,) Σ_k (p_k − t_k)² with the rest spread evenly
     classes: int  # K
@@ -98,7 +99,10 @@ def ce_curve(*, classes: int, points: int = 200) -> LossCurves:
     The squared error of the probability vector against the one-hot target is the bounded
     contrast: at most 2, however wrong the model is, while CE grows without limit.
     """
-    p = torch.linspace(P_FLOOR, 1.0, points, dtype=torch.float64)
+    # dense near 0, where −log p is steep: log-spaced up to 0.1, then even steps to 1
+    steep = torch.logspace(math.log10(P_FLOOR), -1, points // 4, dtype=torch.float64)
+    p = torch.cat([steep[:-1], torch.linspace(0.1, 1.0, points - points // 4 + 1,
+                                               dtype=torch.float64)])
     rest = (1 - p) / max(classes - 1, 1)
     probs = torch.cat([p[:, None], rest[:, None].expand(-1, classes - 1)], dim=1)  # (n, K)
     scores = torch.log(probs.clamp_min(1e-300))

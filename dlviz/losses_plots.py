@@ -13,20 +13,24 @@ TRUE, OTHER = style.color(3), style.color(0)  # the true class stands out in ver
 
 def walk_figure(walk: CrossEntropyWalk, *, lecture: bool = False) -> go.Figure:
     """Scores → softmax probabilities → one-hot target, one bar per class, true class marked."""
-    classes = [f"class {k}" for k in range(len(walk.scores))]
+    classes = [str(k) for k in range(len(walk.scores))]
     colours = [TRUE if k == walk.label else OTHER for k in range(len(walk.scores))]
     fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.07, subplot_titles=(
         "1 · scores (last layer)", "2 · softmax → probabilities", "3 · one-hot target"))
-    panels = [(walk.scores, "{:.3g}"), (walk.probabilities, "{:.3g}"), (walk.one_hot, "{:d}")]
+    digits = "{:.2g}" if lecture else "{:.3g}"  # fewer digits where the bars are wide text
+    panels = [(walk.scores, digits), (walk.probabilities, digits), (walk.one_hot, "{:d}")]
     for col, (values, form) in enumerate(panels, start=1):
         fig.add_bar(x=classes, y=values, marker_color=colours, showlegend=False,
                     text=[form.format(v) for v in values.tolist()], textposition="outside",
-                    cliponaxis=False, row=1, col=col)
+                    constraintext="none", cliponaxis=False, row=1, col=col)
     fig.update_yaxes(range=[0, 1.18], row=1, col=2)
     fig.update_yaxes(range=[0, 1.18], dtick=1, row=1, col=3)
-    fig.update_layout(title_text=(
-        f"CrossEntropyLoss = −log p[{walk.label}] = −log {walk.p_true:.4g} = {walk.loss:.4f}"))
-    return style.finish(fig, lecture=lecture, height=380 if not lecture else 460)
+    fig.update_xaxes(title_text="class", type="category")
+    fig.update_layout(title=dict(
+        text=f"CrossEntropyLoss = −log p[{walk.label}] = −log {walk.p_true:.4g} = {walk.loss:.4f}",
+        y=0.98, yanchor="top"))
+    fig = style.finish(fig, lecture=lecture, height=380 if not lecture else 440)
+    return fig.update_layout(margin_t=95 if lecture else 75)  # the title above subplot titles
 
 
 def curves_figure(curves: LossCurves, p_true: float, loss: float, *,
@@ -42,7 +46,8 @@ def curves_figure(curves: LossCurves, p_true: float, loss: float, *,
                     textposition="middle right", cliponaxis=False)
     fig.update_xaxes(title_text="probability the model gives the true class", range=[0, 1])
     fig.update_yaxes(title_text="loss")
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+    fig.update_layout(legend=dict(x=0.98, y=0.98, xanchor="right", yanchor="top",
+                                  bgcolor="rgba(255,255,255,0.8)"),
                       title_text=f"{curves.classes} classes: confident and wrong (p → 0) costs "
                                  "without limit")
     return style.finish(fig, lecture=lecture)

@@ -37,8 +37,10 @@ def linear_figure(r: LinearResult, *, lecture: bool = False) -> go.Figure:
                         hovertemplate="%{y}, %{x}: %{z:.6g}<extra></extra>", row=1, col=col)
         fig.update_yaxes(autorange="reversed", showgrid=False, row=1, col=col)
         fig.update_xaxes(side="bottom", showgrid=False, row=1, col=col)
-    fig.update_layout(title_text="nn.Linear: y = x Wᵀ + b, every number")
-    return style.finish(fig, lecture=lecture, height=300 if not lecture else 380)
+    fig.update_layout(title=dict(text="nn.Linear: y = x Wᵀ + b, every number", y=0.98,
+                                 yanchor="top"))
+    fig = style.finish(fig, lecture=lecture, height=300 if not lecture else 380)
+    return fig.update_layout(margin_t=95 if lecture else 75)  # the title above subplot titles
 
 
 def equation_lines(r: LinearResult) -> list[str]:
@@ -60,10 +62,11 @@ def stack_figure(r: StackResult, *, lecture: bool = False) -> go.Figure:
                                         "trainable parameters per module"))
     fig.add_bar(x=stages, y=widths, marker_color=style.color(0), showlegend=False,
                 text=[f"({', '.join(map(str, sh))})" for sh in r.shapes],
-                textposition="outside", cliponaxis=False, name="features", row=1, col=1)
+                textposition="outside", constraintext="none", cliponaxis=False,
+                name="features", row=1, col=1)
     fig.add_bar(x=stages[1:], y=r.params, marker_color=style.color(1), showlegend=False,
                 text=[f"{p:,}" for p in r.params.tolist()], textposition="outside",
-                cliponaxis=False, name="parameters", row=2, col=1)
+                constraintext="none", cliponaxis=False, name="parameters", row=2, col=1)
     fig.update_yaxes(title_text="features", range=[0, max(widths) * 1.25], row=1, col=1)
     fig.update_yaxes(title_text="parameters", range=[0, max(int(r.params.max()), 1) * 1.3],
                      row=2, col=1)
@@ -79,10 +82,10 @@ def head_figure(r: StackResult, *, lecture: bool = False) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(x=units, y=r.scores[0], name="score (last Linear layer)",
                 marker_color=style.color(0), text=[f"{v:.3f}" for v in r.scores[0].tolist()],
-                textposition="outside", cliponaxis=False)
+                textposition="outside", constraintext="none", cliponaxis=False)
     fig.add_bar(x=units, y=r.output[0], name=out_name, marker_color=style.color(1),
                 text=[f"{v:.3f}" for v in r.output[0].tolist()], textposition="outside",
-                cliponaxis=False)
+                constraintext="none", cliponaxis=False)
     fig.update_layout(barmode="group", title_text=HEADS[r.head][0],
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+                      legend=dict(orientation="h", yanchor="top", y=-0.12, x=0))
     return style.finish(fig, lecture=lecture, height=360 if not lecture else 440)

@@ -48,14 +48,16 @@ def _mse_figure(pred: float, target: float, lecture: bool):
 
 
 # --- cross-entropy ---------------------------------------------------------------------------
-st.header("Cross-entropy: scores → probabilities → one-hot → loss")
-left, right = st.columns([3, 1])
-scores_text = left.text_input(
-    f"Scores of the last layer (2 to {MAX_CLASSES} numbers, each within ±{SCORE_BOUND:g})",
-    DEFAULT_SCORES, key="scores", bind="query-params", max_chars=200)
-label = int(right.number_input("True class (label y)", min_value=0, max_value=MAX_CLASSES - 1,
-                               value=losses.COURSE_LABEL, step=1, key="label",
-                               bind="query-params"))
+with st.sidebar:  # the main figure's controls, so the figure sits right under the title
+    st.subheader("Cross-entropy")
+    scores_text = st.text_input(
+        f"Scores of the last layer (2 to {MAX_CLASSES} numbers, each within ±{SCORE_BOUND:g})",
+        DEFAULT_SCORES, key="scores", bind="query-params", max_chars=200)
+    label = int(st.number_input("True class (label y)", min_value=0, max_value=MAX_CLASSES - 1,
+                                value=losses.COURSE_LABEL, step=1, key="label",
+                                bind="query-params"))
+if not lecture:
+    st.header("Cross-entropy: scores → probabilities → one-hot → loss")
 try:
     scores = parse_floats(scores_text, min_count=2, max_count=MAX_CLASSES, bound=SCORE_BOUND)
 except InputError as err:

@@ -13,8 +13,6 @@ DEFAULT_SIZES = ", ".join(str(s) for s in tensors.COURSE_STACK)
 WEIGHT_BOUND = 10.0
 
 lecture = ui.page("tensors")
-with st.sidebar:
-    seed = ui.seed()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -65,34 +63,37 @@ def _floats(label: str, text: str, count: int, bound: float) -> tuple[float, ...
         return None
 
 
-# --- one linear layer: the main figure ------------------------------------------------------------
-st.header("One linear layer: y = x Wᵀ + b")
-c1, c2, c3 = st.columns([2, 3, 2])
-x_text = c1.text_input("Input x (3 numbers)", DEFAULT_X, key="x", bind="query-params",
-                       max_chars=100)
+# --- one linear layer: the main figure; its controls in the sidebar, so it sits under the title
+with st.sidebar:
+    st.subheader("One linear layer")
+    x_text = st.text_input("Input x (3 numbers)", DEFAULT_X, key="x", bind="query-params",
+                           max_chars=100)
+    seed = ui.seed()
+    seeded_w, seeded_b = tensors.seeded_linear(seed=seed)
+    w_text = st.text_input(
+        "Weights W (2 rows of 3, rows separated by ';'; empty = seeded init)", "", key="w",
+        bind="query-params", max_chars=200,
+        placeholder="; ".join(", ".join(f"{v:.4f}" for v in row) for row in seeded_w))
+    b_text = st.text_input("Bias b (2 numbers; empty = seeded init)", "", key="b",
+                           bind="query-params", max_chars=100,
+                           placeholder=", ".join(f"{v:.4f}" for v in seeded_b))
+if not lecture:
+    st.header("One linear layer: y = x Wᵀ + b")
 try:
     x = parse_floats(x_text, min_count=3, max_count=3, bound=1e3)
 except InputError as err:
     ui.problem(f"Input x: {err} Showing the course's input {DEFAULT_X} meanwhile.")
     x = tensors.COURSE_INPUT
-seeded_w, seeded_b = tensors.seeded_linear(seed=seed)
-w_text = c2.text_input(
-    "Weights W (2 rows of 3, rows separated by ';'; empty = seeded init)", "", key="w",
-    bind="query-params", max_chars=200,
-    placeholder="; ".join(", ".join(f"{v:.4f}" for v in row) for row in seeded_w))
-b_text = c3.text_input("Bias b (2 numbers; empty = seeded init)", "", key="b",
-                       bind="query-params", max_chars=100,
-                       placeholder=", ".join(f"{v:.4f}" for v in seeded_b))
 w_flat = _floats("Weights W", w_text.replace(";", ","), 6, WEIGHT_BOUND)
 weight = None if w_flat is None else (w_flat[:3], w_flat[3:])
 bias = _floats("Bias b", b_text, 2, WEIGHT_BOUND)
 linear = _linear(tuple(x), seed, weight, bias)
 ui.chart(_linear_figure(tuple(x), seed, weight, bias, lecture), key="linear")
-st.code("\n".join(plots.equation_lines(linear)), language="text")
+st.code("\n".join(plots.equation_lines(linear)), language="text", wrap_lines=True)
 ui.explain(
     "`nn.Linear(3, 2)` holds a weight matrix W (2×3) and a bias b (2): each output is a "
-    "weighted sum of the inputs plus its bias, y = x Wᵀ + b.",
-    f"With the fields empty, W and b are the layer's default initialisation after "
+    "weighted sum of the inputs plus its bias, y = x Wᵀ + b. Edit x, W and b in the sidebar.",
+    f"With the W and b fields empty, W and b are the layer's default initialisation after "
     f"`torch.manual_seed({seed})`: uniform in ±1/√in_features = ±{3 ** -0.5:.4f}. Type your "
     f"own (each within ±{WEIGHT_BOUND:g}) to see how each number moves y.",
 )
