@@ -63,6 +63,18 @@ def parse_rows(text: str) -> list[list[float]] | list[list[int]]:
     return [list(r) for r in rows]
 
 
+def parse_matrix(text: str, *, rows: int, cols: int,
+                 bound: float) -> tuple[tuple[float, ...], ...]:
+    """Exactly `rows` × `cols` numbers within ±bound, written as `parse_rows` reads them."""
+    values = parse_rows(text)
+    if len(values) != rows or len(values[0]) != cols:
+        raise InputError(f"Give {rows} rows of {cols} numbers (got {len(values)} of "
+                         f"{len(values[0])}).")
+    if any(abs(v) > bound for r in values for v in r):
+        raise InputError(f"Every number must lie within ±{bound:g}.")
+    return tuple(tuple(float(v) for v in r) for r in values)
+
+
 def make_tensor(*, rows: Sequence[Sequence[float]], maker: str) -> TensorInfo:
     """The tensor `torch.tensor(rows)` or `torch.from_numpy(np.array(rows))` makes.
 

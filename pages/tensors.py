@@ -84,8 +84,12 @@ try:
 except InputError as err:
     ui.problem(f"Input x: {err} Showing the course's input {DEFAULT_X} meanwhile.")
     x = tensors.COURSE_INPUT
-w_flat = _floats("Weights W", w_text.replace(";", ","), 6, WEIGHT_BOUND)
-weight = None if w_flat is None else (w_flat[:3], w_flat[3:])
+weight = None
+if w_text.strip():
+    try:
+        weight = tensors.parse_matrix(w_text, rows=2, cols=3, bound=WEIGHT_BOUND)
+    except InputError as err:
+        ui.problem(f"Weights W: {err} Using the seeded values meanwhile.")
 bias = _floats("Bias b", b_text, 2, WEIGHT_BOUND)
 linear = _linear(tuple(x), seed, weight, bias)
 ui.chart(_linear_figure(tuple(x), seed, weight, bias, lecture), key="linear")

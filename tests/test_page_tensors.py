@@ -47,7 +47,7 @@ def test_defaults_show_the_course_layer_and_tensor():
 def test_widgets_edit_weights_input_and_maker():
     at = open_page(PAGE)
     at.text_input(key="x").input("1, 2, 3")
-    at.text_input(key="w").input("1, 0, -1; 0.5, 2, 0")
+    at.text_input(key="w").input("[[1, 0, -1], [0.5, 2, 0]]")
     at.text_input(key="b").input("0.25, -1")
     at.segmented_control(key="maker").set_value("from_numpy")
     at.run()

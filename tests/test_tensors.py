@@ -40,6 +40,17 @@ def test_parse_rows_rejects(text):
         tensors.parse_rows(text)
 
 
+@pytest.mark.parametrize("text", ["1, 0, -1; 0.5, 2, 0", "[[1, 0, -1], [0.5, 2, 0]]"])
+def test_parse_matrix(text):
+    assert tensors.parse_matrix(text, rows=2, cols=3, bound=10) == ((1, 0, -1), (0.5, 2, 0))
+
+
+@pytest.mark.parametrize("text", ["1, 2, 3", "1, 2, 3; 4, 5", "1, 2; 3, 4; 5, 6", "1,2,3;4,5,11"])
+def test_parse_matrix_rejects(text):
+    with pytest.raises(InputError):
+        tensors.parse_matrix(text, rows=2, cols=3, bound=10)
+
+
 @pytest.mark.parametrize("rows, maker, dtype", [
     ([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], "tensor", "torch.float32"),
     ([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], "from_numpy", "torch.float64"),
