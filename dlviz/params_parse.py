@@ -150,7 +150,7 @@ def _shorthand(node, where: _Where) -> tuple[LayerCall, ...]:
         raise where.error("Give at least two sizes, such as 8, 2.", node)
     for elt, value in zip(node.elts, sizes, strict=True):
         try:
-            check_value("size", "Every size", value)
+            check_value("size", "Size", value)
         except ValueError as err:
             raise where.error(f"{err}.", elt) from None
     return tuple(LayerCall("Linear", (("in_features", a), ("out_features", b)),
@@ -250,6 +250,10 @@ def _what(node) -> str:
              ast.Constant: "a constant", ast.Call: "a call", ast.Starred: "a starred argument",
              ast.ListComp: "a comprehension", ast.GeneratorExp: "a comprehension",
              ast.List: "a list", ast.Tuple: "a tuple", ast.Dict: "a dict"}
+    if isinstance(node, ast.Constant):
+        kinds = {str: "text in quotes", bytes: "bytes", complex: "a complex number",
+                 type(None): "None", type(...): "..."}
+        return kinds.get(type(node.value), "a constant")
     return names.get(type(node), f"{type(node).__name__} syntax")
 
 

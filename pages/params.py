@@ -79,15 +79,15 @@ def _first_run() -> None:
             st.session_state["code"] = text
     short = _short_of(text or DEFAULT_CODE)
     if short is not None and short != query.get("short", DEFAULT_SHORT):
-        if "short" in query:  # the URL's value would win this run: fix it on the next one
+        if "short" in query:  # the URL's value wins this run: fix it in a rerun
             st.session_state["_params_fix"] = short
-            st.rerun()
-        st.session_state["short"] = short
+        else:
+            st.session_state["short"] = short
 
 
 if "_params_init" not in st.session_state:
     _first_run()
-if "_params_fix" in st.session_state:
+if st.session_state.pop("_params_fix_armed", False):
     st.session_state["short"] = st.session_state.pop("_params_fix")
 
 text = st.session_state.get("code", st.query_params.get("code", DEFAULT_CODE))
@@ -133,6 +133,9 @@ with left:
             placeholder="not a stack of Linear layers: edit it as a table or as code",
             help="8, 4, 2 means nn.Linear(8, 4) then nn.Linear(4, 2). Activations between "
                  "the layers are kept.")
+        if "_params_fix" in st.session_state:  # the widget exists now: a rerun can set it
+            st.session_state["_params_fix_armed"] = True
+            st.rerun()
         if short.strip():
             _, short_error = _try(short)
             if short_error is not None:
@@ -203,8 +206,7 @@ if answer.strip():
         lines = [f"{'✅' if ok else '❌'} {what}" for what, ok in result.checks]
         (st.success if result.passed else st.error)(
             ("Solved! " if result.passed else "Not yet. ") + " · ".join(lines))
-        counts = " + ".join(f"{r.formula} = {r.count}" if len(mine.report.rows) < 7 else str(r.count)
-                            for r in mine.report.rows)
+        counts = " + ".join(str(r.count) for r in mine.report.rows)
         ui.explain(
             f"Your count: {counts} → **{result.total}**.",
             "Four Linear layers means three hidden widths h₁, h₂, h₃, and the count is "
