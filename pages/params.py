@@ -29,6 +29,19 @@ def _analyse(text: str, frozen: tuple[str, ...] = ()) -> params.Analysis:
     return params.analyse(text, frozen=frozen)
 
 
+# Figures are cached as objects: building one costs ~150 ms (plotly's template), unpickling
+# it as much, and st.plotly_chart only reads it.
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _figure(kind: str, text: str, frozen: tuple[str, ...], lecture: bool, other: str = ""):
+    analysis = _analyse(text, frozen)
+    if kind == "network":
+        return plots.network_figure(analysis.network, lecture=lecture)
+    if kind == "bars":
+        return plots.bar_figure(analysis.report, lecture=lecture)
+    return plots.compare_figure([analysis.report, _analyse(other).report], ["above", "second"],
+                                lecture=lecture)
+
+
 def _try(text: str) -> tuple[params.Analysis | None, ArchitectureError | None]:
     try:
         return _analyse(text), None
@@ -70,7 +83,6 @@ def _on_short() -> None:
 
 def _first_run() -> None:
     """A deep link may carry `code`, `short` or both: code wins, the shorthand follows."""
-    st.session_state["_params_init"] = True
     query = st.query_params
     text = query.get("code")
     if text is None and query.get("short"):
@@ -85,8 +97,8 @@ def _first_run() -> None:
             st.session_state["short"] = short
 
 
-if "_params_init" not in st.session_state:
-    _first_run()
+if "code" not in st.session_state and "short" not in st.session_state:
+    _first_run()  # also after a visit to another page, which drops this page's widgets
 if st.session_state.pop("_params_fix_armed", False):
     st.session_state["short"] = st.session_state.pop("_params_fix")
 
@@ -100,7 +112,10 @@ if shown is None:  # a stale remembered text: fall back to the default model
     shown_text, shown = DEFAULT_CODE, _analyse(DEFAULT_CODE)
 
 # --- three ways to describe the model ---------------------------------------------------------
-left, right = st.columns([5, 6], gap="large")
+if lecture:  # the projector gets the picture first, full width, and the inputs below it
+    right, left = st.container(), st.container()
+else:
+    left, right = st.columns([5, 6], gap="large")
 with left:
     tab_table, tab_short, tab_code = st.tabs(["Layer table", "Shorthand", "PyTorch code"])
     with tab_table:
@@ -165,8 +180,10 @@ with right:
     a, b, c = st.columns(3)
     a.metric("Parameters", f"{report.total:,}")
     b.metric("Trainable", f"{report.trainable:,}")
-    c.metric("Buffers (not parameters)", f"{report.buffers:,}")
-    ui.chart(plots.network_figure(shown.network, lecture=lecture), key="network")
+    c.metric("Buffers", f"{report.buffers:,}",
+             help="BatchNorm's running mean and variance: stored, never trained, so not "
+                  "parameters.")
+    ui.chart(_figure("network", shown_text, frozen, lecture), key="network")
 
 ui.explain(
     "`nn.Linear(n_in, n_out)` holds n_in·n_out weights plus n_out biases: "
@@ -179,7 +196,7 @@ ui.explain(
 
 # --- per layer -----------------------------------------------------------------------------------
 st.header("Layer by layer")
-ui.chart(plots.bar_figure(report, lecture=lecture), key="bars")
+ui.chart(_figure("bars", shown_text, frozen, lecture), key="bars")
 st.dataframe(
     [{"layer": r.name, "module": r.layer, "weight": "×".join(map(str, r.weight_shape or ())),
       "bias": "×".join(map(str, r.bias_shape or ())), "formula": r.formula,
@@ -224,6 +241,7 @@ other_text = st.text_input(
     "A second architecture", DEFAULT_OTHER, key="other", bind="query-params",
     max_chars=SHORT_CHARS, help="Sizes or code; compared with the model above.")
 other, other_error = _try(other_text)
+other_shown = other_text if other_error is None else DEFAULT_OTHER
 if other_error is not None:
     ui.problem(f"Second architecture: {other_error} Showing {DEFAULT_OTHER} meanwhile.")
     if (mark := params.pointer(other_text, other_error)) is not None:
@@ -234,8 +252,7 @@ one.metric("Your model above", f"{report.total:,}")
 ratio = other.report.total / report.total if report.total else None
 two.metric("Second architecture", f"{other.report.total:,}",
            f"{ratio:.2f}× as many" if ratio is not None else None, delta_color="off")
-ui.chart(plots.compare_figure([report, other.report], ["above", "second"], lecture=lecture),
-         key="compare")
+ui.chart(_figure("compare", shown_text, frozen, lecture, other_shown), key="compare")
 ui.explain(
     "More parameters means more capacity: the model can fit more complex functions, and "
     "also memorise noise in small data sets.",

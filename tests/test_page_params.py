@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from dlviz import params
 from dlviz.reproduce import parse_prints
-from tests.conftest import open_page
+from tests.conftest import APP, open_page
 from tests.figures import array
 
 PAGE = "pages/params.py"
@@ -173,3 +174,25 @@ def test_deep_link_with_bad_code_falls_back_to_the_default():
     _clean(at)
     assert _total(at) == 683
     assert at.warning and "Column 1" in at.warning[0].value
+
+
+def test_lecture_mode_puts_the_network_first():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lecture"] = True
+    at.run()
+    at.switch_page(PAGE).run()
+    _clean(at)
+    first = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert first["layout"]["title"]["text"].startswith("The network")
+    assert first["layout"]["font"]["size"] == 22, "lecture sizes"
+    assert _total(at) == 683
+
+
+def test_returning_to_the_page_resets_views_consistently():
+    at = open_page(PAGE)
+    at.text_area(key="code").set_value(COURSE_81).run()
+    at.switch_page("pages/home.py").run()
+    at.switch_page(PAGE).run()
+    _clean(at)
+    short = at.text_input(key="short").value
+    assert params.shorthand(params.parse_layers(at.text_area(key="code").value)) == short
