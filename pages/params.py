@@ -187,8 +187,8 @@ with right:
 
 ui.explain(
     "`nn.Linear(n_in, n_out)` holds n_in·n_out weights plus n_out biases: "
-    + (f"this model has **{report.total:,}** parameters." if report.total else
-       "this model has no parameters."),
+    + (f"{' + '.join(r.formula for r in report.rows)} = **{report.total:,}** parameters."
+       if 0 < len(report.rows) <= 6 else f"this model has **{report.total:,}** parameters."),
     "Activations, Dropout and Flatten have none. BatchNorm's γ and β are parameters, but its "
     "running mean and variance are **buffers**: saved with the model, updated in training "
     "mode, never touched by the optimizer, so `model.parameters()` leaves them out.",
@@ -204,6 +204,16 @@ st.dataframe(
     hide_index=True, width="stretch", key="rows")
 if not lecture:
     st.caption("torch stores a Linear weight as (out, in); the formula reads it as in × out.")
+
+def _hint(result, report) -> str:
+    """Why the answer misses, in the words of the first failed check."""
+    failed = next(what for what, ok in result.checks if not ok)
+    if failed.startswith("fewer"):
+        big = max(report.rows, key=lambda r: r.count)
+        return (f"Layer {big.name} alone costs {big.formula} = {big.count}: a hidden unit "
+                "costs a weight per unit on each side plus its bias, so shrink the widths.")
+    return f"Check: {failed.split(' (')[0]}."
+
 
 # --- the course's capacity challenge ------------------------------------------------------------
 st.header("Challenge: a small classifier")
@@ -224,14 +234,16 @@ if answer.strip():
         (st.success if result.passed else st.error)(
             ("Solved! " if result.passed else "Not yet. ") + " · ".join(lines))
         counts = " + ".join(str(r.count) for r in mine.report.rows)
-        ui.explain(
-            f"Your count: {counts} → **{result.total}**.",
-            "Four Linear layers means three hidden widths h₁, h₂, h₃, and the count is "
-            "8·h₁ + h₁ + h₁·h₂ + h₂ + h₂·h₃ + h₃ + h₃·2 + 2. The products of neighbouring "
-            "widths dominate, so the budget forces narrow hidden layers: 8, 6, 4, 4, 2 gives "
-            "54 + 28 + 20 + 10 = 112. Fewer parameters means less capacity: such a model "
-            "cannot memorise much, which is what a small data set needs.",
-        )
+        ui.explain(f"Your count: {counts} = **{result.total:,}**. " + (
+            "Three narrow hidden layers keep every product of neighbouring widths small, "
+            "so four layers fit the budget." if result.passed else _hint(result, mine.report)),
+            "Fewer parameters means less capacity: a small model cannot memorise much, which "
+            "is what a small data set needs. Four Linear layers have three hidden widths "
+            "h₁, h₂, h₃ and 8·h₁ + h₁ + h₁·h₂ + h₂ + h₂·h₃ + h₃ + h₃·2 + 2 parameters.")
+        if not result.passed:
+            with st.expander("Show a solution"):
+                st.markdown("`8, 6, 4, 4, 2`: 8×6 + 6 + 6×4 + 4 + 4×4 + 4 + 4×2 + 2 = "
+                            "54 + 28 + 20 + 10 = **112** < 120.")
 else:
     st.caption("Type an answer to check it.")
 

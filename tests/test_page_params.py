@@ -128,9 +128,10 @@ def test_challenge_checked_with_explanation():
     at = open_page(PAGE)
     at.text_input(key="answer").set_value("8, 6, 4, 4, 2").run()
     assert at.success and "Solved" in at.success[0].value
-    assert any("54 + 28 + 20 + 10" in m.value for m in at.markdown)
+    assert any("= **112**" in m.value for m in at.markdown)
     at.text_input(key="answer").set_value("8, 16, 16, 16, 2").run()
     assert at.error and "❌ fewer than 120 parameters (yours: 722)" in at.error[0].value
+    assert any("Layer 1 alone costs 16×16 + 16 = 272" in m.value for m in at.markdown)
     at.text_input(key="answer").set_value("nn.Linear(8, 2)").run()
     assert "❌ 4 linear layers (yours: 1)" in at.error[0].value
     at.text_input(key="answer").set_value("8, x").run()
