@@ -113,7 +113,8 @@ def network(model: nn.Module) -> Network:
         n_in, n_out, kind, label = step
         if not widths or widths[-1] != n_in:
             if widths:  # a shape change the picture cannot draw unit by unit (Flatten)
-                links.append(Link("reshape", " ".join(notes[-1]) or "reshape", 0))
+                links.append(Link("reshape", "Flatten" if "Flatten" in notes[-1]
+                                  else "reshape", 0))
             widths.append(n_in)
             notes.append(pending if not notes else [])
         links.append(Link(kind, label, sum(p.numel() for p in module.parameters())))

@@ -31,10 +31,15 @@ def bar_figure(report: ParamReport, *, lecture: bool = False) -> go.Figure:
                     customdata=[r.formula for r in rows],
                     hovertemplate="%{x}<br>%{customdata} = %{y:,}<extra></extra>")
     fig.update_xaxes(categoryorder="array", categoryarray=labels, title_text="layer")
-    fig.update_yaxes(title_text="parameters", rangemode="tozero")
+    counts = [r.count for r in report.rows if r.count > 0]
+    if counts and max(counts) > 100 * min(counts):  # small layers would be invisible
+        fig.update_yaxes(type="log", title_text="parameters (log scale)")
+    else:
+        fig.update_yaxes(title_text="parameters", rangemode="tozero")
     fig.update_layout(title_text=f"Parameters per layer · total {report.total:,}",
                       showlegend=report.trainable != report.total, barmode="overlay",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=1,
+                                  xanchor="right"))
     if not report.rows:
         _empty(fig, "no layer has parameters")
     return style.finish(fig, lecture=lecture)
@@ -111,7 +116,8 @@ def network_figure(net: Network, *, lecture: bool = False) -> go.Figure:
     fig.update_xaxes(visible=False, range=[-0.5, max(len(columns), 1) - 0.5])
     fig.update_yaxes(visible=False, range=[-MAX_UNITS / 2 - 2.2, MAX_UNITS / 2 + 1.6])
     fig.update_layout(title_text="The network: units per layer and their connections")
-    return style.finish(fig, lecture=lecture)
+    # lecture: short enough to fit under the title and metrics on a 1280×720 projector
+    return style.finish(fig, lecture=lecture, height=400 if lecture else None)
 
 
 def _empty(fig: go.Figure, text: str) -> None:

@@ -72,3 +72,12 @@ def test_compare_figure_stacks_to_the_totals():
     stacked = np.sum([array(t["x"]) for t in fig["data"]], axis=0)
     assert stacked.tolist() == [683, 1029]
     assert [t["y"] for t in fig["data"]][0] == ["A", "B"]
+
+
+def test_bar_figure_switches_to_log_when_layers_differ_a_hundredfold():
+    fig = _json(plots.bar_figure(params.analyse("nn.Sequential(nn.Conv2d(3, 16, 3), "
+                                                "nn.Flatten(), nn.Linear(9216, 64))").report))
+    assert fig["layout"]["yaxis"]["type"] == "log"
+    assert array(fig["data"][0]["y"]).tolist() == [448, 9216 * 64 + 64]
+    linear = _json(plots.bar_figure(params.analyse("10, 18, 20, 5").report))
+    assert linear["layout"]["yaxis"].get("type") != "log"
