@@ -28,6 +28,8 @@ from dlviz.params_count import (  # noqa: F401
 from dlviz.params_layers import LAYERS, args_code
 from dlviz.params_parse import ArchitectureError, LayerCall, parse_layers  # noqa: F401
 
+META = torch.device("meta")  # shapes without storage
+
 
 def sequential_code(calls) -> str:
     """The canonical code text of a layer list."""
@@ -93,18 +95,19 @@ def pointer(text: str, err: ArchitectureError) -> str | None:
 def build(calls) -> nn.Sequential:
     """Layer calls → nn.Sequential on the meta device (shapes only, no memory)."""
     layers = []
-    with torch.device("meta"):
-        for i, call in enumerate(calls, start=1):
-            if call.kind not in LAYERS:  # only registry names ever reach getattr(nn, …)
-                raise ArchitectureError(f"Layer {i}: unknown layer {call.kind[:40]!r}.")
-            try:
-                layers.append(getattr(nn, call.kind)(**call.kwargs))
-            except Exception as err:  # torch's own argument checks (groups, padding_idx, …)
-                reason = ("one of its tensors has too many elements to count"
-                          if "overflow" in str(err) else f"torch refuses it: {str(err)[:120]}")
-                raise ArchitectureError(f"Layer {i}, {call.kind}: {reason}.", line=call.line,
-                                        col=call.col, end_col=call.end_col,
-                                        multiline=any(c.line > 1 for c in calls)) from None
+    for i, call in enumerate(calls, start=1):
+        if call.kind not in LAYERS:  # only registry names ever reach getattr(nn, …)
+            raise ArchitectureError(f"Layer {i}: unknown layer {call.kind[:40]!r}.")
+        # device= per layer, not a `torch.device` context: no global mode, whatever thread
+        meta = {"device": META} if LAYERS[call.kind].has_params else {}
+        try:
+            layers.append(getattr(nn, call.kind)(**call.kwargs, **meta))
+        except Exception as err:  # torch's own argument checks (groups, padding_idx, …)
+            reason = ("one of its tensors has too many elements to count"
+                      if "overflow" in str(err) else f"torch refuses it: {str(err)[:120]}")
+            raise ArchitectureError(f"Layer {i}, {call.kind}: {reason}.", line=call.line,
+                                    col=call.col, end_col=call.end_col,
+                                    multiline=any(c.line > 1 for c in calls)) from None
     return nn.Sequential(*layers)
 
 

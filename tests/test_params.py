@@ -235,3 +235,33 @@ def test_network_columns_follow_the_feature_sizes():
     assert [link.kind for link in net.links] == ["dense", "dense", "one-to-one"]
     assert [link.params for link in net.links] == [198, 95, 10]
     assert net.notes[1] == "ReLU"
+
+
+# --- the reproduce script, beyond the page's default (the lead's test runs the default) -------
+
+@pytest.mark.parametrize(("text", "frozen"), [
+    ("nn.Sequential(nn.Linear(1000000, 100000), nn.ReLU(), nn.Linear(100000, 10))", ()),
+    ("nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.Flatten(), nn.Linear(8, 4))",
+     ("0", "3")),
+])
+def test_script_prints_the_page_numbers(text, frozen, tmp_path):
+    import subprocess
+    import sys
+
+    from dlviz import params_script
+    from dlviz.reproduce import parse_prints
+
+    analysis = params.analyse(text, frozen=frozen)
+    source = params_script.script(calls=analysis.calls, frozen=frozen,
+                                  total=analysis.report.total)
+    assert ("set_default_device" in source) == (analysis.report.total > 10_000_000)
+    path = tmp_path / "script.py"
+    path.write_text(source)
+    run = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    expected = {k: [float(x) for x in (v if isinstance(v, list) else [v])]
+                for k, v in params_script.prints(analysis.report).items()}
+    assert parse_prints(run.stdout) == expected
+    if frozen:
+        assert expected["trainable"][0] < expected["total"][0]
