@@ -176,9 +176,18 @@ TOKENS = ["nn.", "torch.", "Sequential", "Linear", "Conv2d", "BatchNorm1d", "Lay
           "__class__", ".", " ", "\n", "lambda", ":", "#", "9**9", "1000001"]
 
 
+LAYER_TOKENS = ["nn.Linear(", "nn.Conv2d(", "nn.Embedding(", "nn.LayerNorm(", "nn.Dropout(",
+                "nn.BatchNorm1d(", "(", "3", "4", ",", ")", "True", "-1", "(2, 2)", "0.5",
+                "padding_idx=", "groups=", "p=", "2"]
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(st.text(max_size=200),
-                 st.lists(st.sampled_from(TOKENS), max_size=40).map("".join)))
+@given(st.one_of(
+    st.text(max_size=200),
+    st.lists(st.sampled_from(TOKENS), max_size=40).map("".join),
+    st.lists(st.sampled_from(LAYER_TOKENS), max_size=30).map(
+        lambda t: "nn.Sequential(" + "".join(t) + ")"),
+))
 def test_fuzz_only_architecture_errors(text):
     try:
         model = parse_architecture(text)
