@@ -29,9 +29,7 @@ def _analyse(text: str, frozen: tuple[str, ...] = ()) -> params.Analysis:
     return params.analyse(text, frozen=frozen)
 
 
-# Figures are cached as objects: building one costs ~150 ms (plotly's template), unpickling
-# it as much, and st.plotly_chart only reads it.
-@st.cache_resource(max_entries=64, show_spinner=False)
+@ui.figure_cache()
 def _figure(kind: str, text: str, frozen: tuple[str, ...], lecture: bool, other: str = ""):
     analysis = _analyse(text, frozen)
     if kind == "network":
