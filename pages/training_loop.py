@@ -9,9 +9,6 @@ from dlviz import training_loop_plots as plots
 from dlviz import training_loop_script as code
 from dlviz import ui
 
-STAGE_LABELS = {"zero_grad": "1 · zero_grad", "forward": "2 · forward", "loss": "3 · loss",
-                "backward": "4 · backward", "step": "5 · step"}
-
 lecture = ui.page("training_loop")
 
 # --- setup: the course's model, loss, optimizer and DataLoader ----------------------------
@@ -64,7 +61,7 @@ epoch = left.number_input("Epoch", 1, epochs_run, 1, key="epoch", bind="query-pa
 batch = mid.number_input("Batch", 1, trace.steps_per_epoch, 1, key="batch",
                          bind="query-params")
 stage = right.segmented_control("Line of the loop", tl.STAGES, default="backward", key="stage",
-                                bind="query-params", format_func=STAGE_LABELS.get)
+                                bind="query-params")
 stage = stage or "backward"
 snap = tl.snapshot(trace, epoch=int(epoch), batch=int(batch), stage=stage)
 
