@@ -51,12 +51,12 @@ def loop_code_html(snap: Snapshot, *, epochs: int, batches: int, zero_grad: bool
             + "".join(rows) + "</pre>")
 
 
-def _heat(fig: go.Figure, values: np.ndarray, *, row: int, col: int, zmax: float,
+def _heat(fig: go.Figure, values: np.ndarray, *, name: str, row: int, col: int, zmax: float,
           text: list[list[str]] | None = None, grey: bool = False) -> None:
     values = np.atleast_2d(values)
     labels = text or [[f"{v:.3g}" for v in r] for r in values]
     scale = [[0, "#EEEEEE"], [1, "#EEEEEE"]] if grey else style.DIVERGING
-    fig.add_heatmap(z=np.round(values, 6), text=labels, texttemplate="%{text}",
+    fig.add_heatmap(z=np.round(values, 6), text=labels, name=name, texttemplate="%{text}",
                     colorscale=scale, zmid=0, zmin=-zmax, zmax=zmax, showscale=False,
                     xgap=2, ygap=2, hovertemplate="%{text}<extra></extra>", row=row, col=col)
 
@@ -73,13 +73,13 @@ def state_figure(snap: Snapshot, *, lecture: bool = False) -> go.Figure:
     pmax = max(float(np.abs(snap.params).max()), 1e-12)
     gmax = max(float(np.abs(snap.grad).max()), 1e-12) if snap.grad is not None else 1.0
     for c, (name, shape) in enumerate(PARAMS, start=1):
-        _heat(fig, params[name], row=1, col=c, zmax=pmax)
+        _heat(fig, params[name], name=name, row=1, col=c, zmax=pmax)
         if grads is None:
-            blank = np.zeros(shape)
-            _heat(fig, blank, row=2, col=c, zmax=1.0, grey=True,
-                  text=[["None"] * np.atleast_2d(blank).shape[1]] * np.atleast_2d(blank).shape[0])
+            rows, cols = np.atleast_2d(np.zeros(shape)).shape
+            _heat(fig, np.zeros((rows, cols)), name=f"{name}.grad", row=2, col=c, zmax=1.0,
+                  grey=True, text=[["None"] * cols for _ in range(rows)])
         else:
-            _heat(fig, grads[name], row=2, col=c, zmax=gmax)
+            _heat(fig, grads[name], name=f"{name}.grad", row=2, col=c, zmax=gmax)
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
     fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed")
     fig.update_layout(title_text=f"After {_stage_call(snap.stage)} — epoch {snap.epoch}, "
