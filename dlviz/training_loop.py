@@ -23,7 +23,8 @@ N_FEATURES = 4
 TRUE_WEIGHTS = (1.5, -2.0, 0.5, 1.0)  # y = x·w + b + noise
 TRUE_BIAS = 0.5
 NOISE = 0.3
-BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64)  # divisors of N_SAMPLES, so every batch is full
+# Divisors of N_SAMPLES, so every batch is full; batch 1 would cost 64 recorded steps an epoch.
+BATCH_SIZES = (2, 4, 8, 16, 32, 64)
 LRS = (0.001, 0.003, 0.01, 0.02, 0.05, 0.1)
 MAX_EPOCHS = 30
 DIVERGED = 1e6  # a batch loss above this (or not finite) stops a run
@@ -135,7 +136,6 @@ def train(*, batch_size: int = 8, shuffle: bool = True, lr: float = 0.05, epochs
             loss.backward()
             rec["grads"].append(_vec(p.grad for p in params))
             optimizer.step()
-            rec["after"].append(_vec(params))
             rec["grad_none"].append(grad_none)
             rec["features"].append(feature)
             rec["targets"].append(target[:, 0])
@@ -148,6 +148,8 @@ def train(*, batch_size: int = 8, shuffle: bool = True, lr: float = 0.05, epochs
             progress((epoch + 1) / epochs)
 
     steps = len(rec["loss"])
+    # parameters after step t are those before step t + 1; the last ones are the model's
+    rec["after"] = rec["before"][1:] + [_vec(params)] if steps else []
 
     def stack(key: str, shape: tuple[int, ...]) -> np.ndarray:
         if not steps:
