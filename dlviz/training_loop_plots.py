@@ -16,11 +16,11 @@ from dlviz.training_loop import PARAMS, STAGES, Accumulation, Snapshot, Trace, u
 LOOP_CODE = (
     "for epoch in range(num_epochs):",
     "    for feature, target in dataloader:",
-    "        optimizer.zero_grad()            # clear .grad",
-    "        pred = model(feature)            # forward pass",
-    "        loss = criterion(pred, target)   # MSE",
-    "        loss.backward()                  # .grad = ∂loss/∂w",
-    "        optimizer.step()                 # w ← w − lr·w.grad",
+    "        optimizer.zero_grad()",
+    "        pred = model(feature)",
+    "        loss = criterion(pred, target)",
+    "        loss.backward()",
+    "        optimizer.step()",
 )
 STAGE_LINE = {stage: 2 + i for i, stage in enumerate(STAGES)}
 PARAM_LABELS = tuple(
@@ -32,9 +32,8 @@ PARAM_LABELS = tuple(
 def loop_code_html(snap: Snapshot, *, epochs: int, batches: int, zero_grad: bool = True,
                    lecture: bool = False) -> str:
     """The loop as a <pre>, the line that just ran highlighted, epoch and batch filled in."""
-    size = "1.25rem" if lecture else "0.95rem"
-    notes = {0: f"   # epoch {snap.epoch} of {epochs}",
-             1: f"   # batch {snap.batch} of {batches}"}
+    size = "0.8rem" if lecture else "0.95rem"  # lecture: 19 px of a 24 px root, no clipping
+    notes = {0: f"  # epoch {snap.epoch} of {epochs}", 1: f"  # batch {snap.batch} of {batches}"}
     rows = []
     for i, line in enumerate(LOOP_CODE):
         text = line + notes.get(i, "")
@@ -52,13 +51,14 @@ def loop_code_html(snap: Snapshot, *, epochs: int, batches: int, zero_grad: bool
 
 
 def _heat(fig: go.Figure, values: np.ndarray, *, name: str, row: int, col: int, zmax: float,
-          text: list[list[str]] | None = None, grey: bool = False) -> None:
+          digits: int = 3, text: list[list[str]] | None = None, grey: bool = False) -> None:
     values = np.atleast_2d(values)
-    labels = text or [[f"{v:.3g}" for v in r] for r in values]
+    labels = text or [[f"{v:.{digits}g}" for v in r] for r in values]
     scale = [[0, "#EEEEEE"], [1, "#EEEEEE"]] if grey else style.DIVERGING
+    hover = f"{name}: %{{{'text' if grey else 'z'}}}<extra></extra>"
     fig.add_heatmap(z=np.round(values, 6), text=labels, name=name, texttemplate="%{text}",
                     colorscale=scale, zmid=0, zmin=-zmax, zmax=zmax, showscale=False,
-                    xgap=2, ygap=2, hovertemplate="%{text}<extra></extra>", row=row, col=col)
+                    xgap=2, ygap=2, hovertemplate=hover, row=row, col=col)
 
 
 def state_figure(snap: Snapshot, *, lecture: bool = False) -> go.Figure:
@@ -66,20 +66,22 @@ def state_figure(snap: Snapshot, *, lecture: bool = False) -> go.Figure:
     params = unflatten(snap.params)
     grads = unflatten(snap.grad) if snap.grad is not None else None
     widths = [shape[-1] for _, shape in PARAMS]
+    digits = 2 if lecture else 3  # short labels stay large in the narrow lecture cells
     fig = make_subplots(rows=2, cols=len(PARAMS), column_widths=widths,
                         horizontal_spacing=0.04, vertical_spacing=0.16,
-                        subplot_titles=[f"{n} {'×'.join(map(str, s))}" for n, s in PARAMS]
+                        subplot_titles=[f"{n} ({'×'.join(map(str, s))})" for n, s in PARAMS]
                         + [f"{n}.grad" for n, _ in PARAMS])
     pmax = max(float(np.abs(snap.params).max()), 1e-12)
     gmax = max(float(np.abs(snap.grad).max()), 1e-12) if snap.grad is not None else 1.0
     for c, (name, shape) in enumerate(PARAMS, start=1):
-        _heat(fig, params[name], name=name, row=1, col=c, zmax=pmax)
+        _heat(fig, params[name], name=name, row=1, col=c, zmax=pmax, digits=digits)
         if grads is None:
             rows, cols = np.atleast_2d(np.zeros(shape)).shape
             _heat(fig, np.zeros((rows, cols)), name=f"{name}.grad", row=2, col=c, zmax=1.0,
                   grey=True, text=[["None"] * cols for _ in range(rows)])
         else:
-            _heat(fig, grads[name], name=f"{name}.grad", row=2, col=c, zmax=gmax)
+            _heat(fig, grads[name], name=f"{name}.grad", row=2, col=c, zmax=gmax,
+                  digits=digits)
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
     fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed")
     fig.update_layout(title_text=f"After {_stage_call(snap.stage)} — epoch {snap.epoch}, "
@@ -122,7 +124,7 @@ def loss_figure(trace: Trace, *, step: int | None = None, lecture: bool = False)
                           args=[None, dict(frame=dict(duration=250, redraw=False),
                                            fromcurrent=False, mode="immediate")])])])
     fig.update_xaxes(title_text="epoch", range=[0, max(len(epochs), 1) + 0.2])
-    fig.update_yaxes(title_text="MSE loss (log)", type="log", exponentformat="power")
+    fig.update_yaxes(title_text="MSE loss (log)", type="log", exponentformat="power", dtick=1)
     fig.update_layout(title_text="Loss per epoch", legend=dict(orientation="h", yanchor="bottom",
                                                                y=1.02, x=0))
     return style.finish(fig, lecture=lecture)
@@ -133,14 +135,15 @@ def accumulation_figure(acc: Accumulation, *, lecture: bool = False) -> go.Figur
     k = len(acc.single)
     fig = go.Figure()
     fig.add_bar(x=PARAM_LABELS, y=acc.single[-1], name=f"with zero_grad: batch {k} alone",
-                marker_color=style.color(5))
+                marker_color=style.color(5), offsetgroup="alone")
     fig.add_bar(x=PARAM_LABELS, y=acc.accumulated[-1],
-                name=f"without zero_grad: .grad after {k} batches", marker_color=style.color(1))
+                name=f"without zero_grad: .grad after {k} batches", marker_color=style.color(1),
+                offsetgroup="acc")
     fig.add_scatter(x=PARAM_LABELS, y=acc.summed[-1], mode="markers",
                     name=f"sum of the {k} single-batch gradients",
                     marker=dict(symbol="diamond", color=style.INK, size=14 if lecture else 10),
                     offsetgroup="acc")
-    fig.update_layout(barmode="group", title_text=f".grad after {k} backward passes",
+    fig.update_layout(barmode="group", scattermode="group",
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
     fig.update_yaxes(title_text="gradient")
     return style.finish(fig, lecture=lecture, height=460 if lecture else 380)
@@ -165,6 +168,6 @@ def zero_grad_figure(with_zero: Trace, without: Trace, *, lecture: bool = False)
                                text=f"{name}: diverged<br>(loss > 10⁶)", showarrow=True,
                                font=dict(color=colour), row=1, col=1)
     fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_yaxes(type="log", exponentformat="power", dtick=1)
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.1, x=0))
     return style.finish(fig, lecture=lecture)

@@ -11,8 +11,10 @@ from dlviz import ui
 
 lecture = ui.page("training_loop")
 
-# --- setup: the course's model, loss, optimizer and DataLoader ----------------------------
+# --- controls in the sidebar, so the main figure sits right under the title ----------------
 with st.sidebar:
+    st.subheader("Step through the loop")
+    step_box = st.container()  # filled once the run is known: its size bounds epoch and batch
     st.subheader("Training setup")
     batch_size = st.select_slider("Batch size", tl.BATCH_SIZES, value=8, key="bs",
                                   bind="query-params")
@@ -39,8 +41,7 @@ def _accumulate(k: int, batch_size: int, shuffle: bool, seed: int) -> tl.Accumul
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _compare(batch_size: int, shuffle: bool, lr: float, seed: int) -> tl.UpdateComparison:
-    with ui.heavy_slot("Comparing updates") as progress:
-        progress(0.0)
+    with ui.heavy_slot("Comparing updates"):
         return tl.compare_updates(batch_size=batch_size, shuffle=shuffle, lr=lr, seed=seed)
 
 
@@ -54,26 +55,39 @@ if trace.diverged_at is not None:
                "shows the steps before that.")
 
 # --- step through one batch at a time -------------------------------------------------------
-st.header("Step through one batch at a time")
 epochs_run = math.ceil(trace.steps / trace.steps_per_epoch)
-left, mid, right = st.columns([1, 1, 3])
-epoch = left.number_input("Epoch", 1, epochs_run, 1, key="epoch", bind="query-params")
-batch = mid.number_input("Batch", 1, trace.steps_per_epoch, 1, key="batch",
-                         bind="query-params")
-stage = right.segmented_control("Line of the loop", tl.STAGES, default="backward", key="stage",
-                                bind="query-params")
-stage = stage or "backward"
+with step_box:
+    left, right = st.columns(2)
+    epoch = left.number_input("Epoch", 1, epochs_run, 1, key="epoch", bind="query-params")
+    batch = right.number_input("Batch", 1, trace.steps_per_epoch, 1, key="batch",
+                               bind="query-params")
+    stage = st.segmented_control("Line of the loop", tl.STAGES, default="backward",
+                                 key="stage", bind="query-params") or "backward"
 snap = tl.snapshot(trace, epoch=int(epoch), batch=int(batch), stage=stage)
 
-code_col, fig_col = st.columns([2, 3]) if not lecture else (st.container(), st.container())
-with fig_col:
-    ui.chart(plots.state_figure(snap, lecture=lecture), key="state")
-with code_col:
-    st.html(plots.loop_code_html(snap, epochs=epochs_run, batches=trace.steps_per_epoch,
-                                 lecture=lecture))
-    a, b = st.columns(2)
+if not lecture:
+    st.header("Step through one batch at a time")
+
+
+def _loop_code() -> None:
+    html = plots.loop_code_html(snap, epochs=epochs_run, batches=trace.steps_per_epoch,
+                                lecture=lecture)
+    if lecture:  # full width, so no line is clipped at projector font sizes
+        st.html(html)
+        a, b = st.columns(2)
+    else:
+        code_col, a = st.columns([3, 1], vertical_alignment="center")
+        code_col.html(html)
+        b = a
     a.metric("loss of this batch", "—" if snap.loss is None else f"{snap.loss:.4g}")
     b.metric("‖.grad‖", "None" if snap.grad_norm is None else f"{snap.grad_norm:.4g}")
+
+
+if not lecture:  # the line that ran, then what it did; in lecture mode the figure first
+    _loop_code()
+ui.chart(plots.state_figure(snap, lecture=lecture), key="state")
+if lecture:
+    _loop_code()
 ui.explain(
     {"zero_grad": "`optimizer.zero_grad()` clears every `.grad` (to `None`, PyTorch's default), "
                   "so this batch's gradient will not be added to the last one's.",
@@ -134,16 +148,23 @@ ui.explain(
 # --- manual update vs optimizer.step() ---------------------------------------------------
 st.header("The manual update next to optimizer.step()")
 comparison = _compare(int(batch_size), bool(shuffle), float(lr), seed)
-c1, c2 = st.columns(2)
-c1.code("loss.backward()\noptimizer.step()", language="python")
-c2.code("loss.backward()\nwith torch.no_grad():\n    for w in model.parameters():\n"
-        "        w.copy_(w - lr * w.grad)  # w = w - lr * w.grad", language="python")
-st.dataframe(
-    {"update": list(comparison.forms),
-     f"max |w − w_step| over {comparison.steps} steps": [f"{d:.3g}" for d in
-                                                          comparison.max_diff]},
-    hide_index=True,
+MANUAL_CODE = (
+    "loss.backward()\noptimizer.step()",
+    "loss.backward()\nwith torch.no_grad():\n    for w in model.parameters():\n"
+    "        w.add_(w.grad, alpha=-lr)",
+    "loss.backward()\nwith torch.no_grad():\n    for w in model.parameters():\n"
+    "        w.copy_(w - lr * w.grad)",
 )
+for col, form, snippet, diff in zip(st.columns(3), comparison.forms, MANUAL_CODE,
+                                    comparison.max_diff, strict=True):
+    col.code(snippet, language="python")
+    col.metric(f"max |w − w_step| over {comparison.steps} steps",
+               "reference" if form == "optimizer.step()" else f"{diff:.3g}")
+if not lecture:
+    st.dataframe({"parameter": list(plots.PARAM_LABELS),
+                  **{form: [f"{v:.9g}" for v in comparison.final[i]]
+                     for i, form in enumerate(comparison.forms)}},
+                 hide_index=True)
 ui.explain(
     f"Three copies of the model, trained on the same {comparison.steps} batches: "
     "`optimizer.step()` for plain SGD *is* w ← w − lr·w.grad. Written as SGD writes it, "

@@ -114,10 +114,16 @@ def test_diverging_settings_warn_and_stay_finite():
                     assert np.isfinite(values).all()
 
 
-def test_manual_update_table_shows_zero_difference():
+def test_manual_update_is_shown_next_to_optimizer_step_with_zero_difference():
     at = open_page(PAGE)
+    cmp = tl.compare_updates(batch_size=8, shuffle=True, lr=0.05, seed=0)
+    metrics = [m for m in at.metric if m.label.startswith("max |w")]
+    assert [m.value for m in metrics][:2] == ["reference", "0"]
+    assert metrics[2].value == f"{cmp.max_diff[2]:.3g}" and cmp.max_diff[2] < 1e-5
+    assert any("w.add_(w.grad, alpha=-lr)" in c.value for c in at.code)
+    assert any("w.copy_(w - lr * w.grad)" in c.value for c in at.code)
     table = at.dataframe[-1].value
-    assert list(table["update"]) == list(tl.MANUAL_FORMS)
-    column = next(c for c in table.columns if c.startswith("max"))
-    assert list(table[column])[:2] == ["0", "0"]
-    assert float(list(table[column])[2]) < 1e-5
+    assert list(table.columns) == ["parameter", *tl.MANUAL_FORMS]
+    assert list(table["optimizer.step()"]) == list(table["w.add_(w.grad, alpha=-lr)"])
+    np.testing.assert_allclose(table["optimizer.step()"].astype(float), cmp.final[0],
+                               rtol=1e-8)

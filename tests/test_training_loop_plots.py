@@ -118,4 +118,4 @@ def test_lecture_mode_enlarges(run):
     assert plots.state_figure(snap, lecture=True).layout.font.size == style.LECTURE.font
     assert plots.loss_figure(run, lecture=True).layout.font.size > \
         plots.loss_figure(run).layout.font.size
-    assert "1.25rem" in plots.loop_code_html(snap, epochs=4, batches=4, lecture=True)
+    assert "font-size:0.8rem" in plots.loop_code_html(snap, epochs=4, batches=4, lecture=True)
