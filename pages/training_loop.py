@@ -45,8 +45,17 @@ def _compare(batch_size: int, shuffle: bool, lr: float, seed: int) -> tl.UpdateC
         return tl.compare_updates(batch_size=batch_size, shuffle=shuffle, lr=lr, seed=seed)
 
 
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure(name: str, key: tuple, lecture: bool, _build):
+    """A built figure, shared read-only across reruns and sessions: plotly's figure
+    construction, not the training, is what a warm rerun would otherwise spend its time on.
+    `key` holds every primitive the figure depends on; `_build` (unhashed) builds it."""
+    return _build()
+
+
 settings = dict(batch_size=int(batch_size), shuffle=bool(shuffle), lr=float(lr),
                 epochs=int(epochs), seed=seed)
+run_key = tuple(settings.values())
 trace = _train(**settings, zero_grad=True)
 if trace.diverged_at is not None:
     ui.problem(f"Training diverged at epoch {trace.diverged_at // trace.steps_per_epoch + 1}, "
@@ -85,7 +94,8 @@ def _loop_code() -> None:
 
 if not lecture:  # the line that ran, then what it did; in lecture mode the figure first
     _loop_code()
-ui.chart(plots.state_figure(snap, lecture=lecture), key="state")
+ui.chart(_figure("state", (*run_key, snap.step, stage), lecture,
+                 lambda: plots.state_figure(snap, lecture=lecture)), key="state")
 if lecture:
     _loop_code()
 ui.explain(
@@ -113,7 +123,8 @@ if not lecture:
 
 # --- the full run ----------------------------------------------------------------------------
 st.header("The full run: loss per epoch")
-ui.chart(plots.loss_figure(trace, step=snap.step, lecture=lecture), key="loss")
+ui.chart(_figure("loss", (*run_key, snap.step), lecture,
+                 lambda: plots.loss_figure(trace, step=snap.step, lecture=lecture)), key="loss")
 ui.explain(
     f"{len(trace.epoch_loss)} epochs × {trace.steps_per_epoch} batches: the epoch loss is the "
     "mean of its batch losses; the diamond is the batch shown above. ▶ Play redraws the curve "
@@ -126,7 +137,8 @@ ui.explain(
 st.header("Forget zero_grad")
 k = st.slider("Backward passes without zero_grad (k)", 1, 8, 3, key="k", bind="query-params")
 acc = _accumulate(k, int(batch_size), bool(shuffle), seed)
-ui.chart(plots.accumulation_figure(acc, lecture=lecture), key="accumulate")
+ui.chart(_figure("accumulate", (k, *run_key), lecture,
+                 lambda: plots.accumulation_figure(acc, lecture=lecture)), key="accumulate")
 ui.explain(
     "`backward()` adds to `.grad`; it never overwrites it. Without `zero_grad`, after k "
     "batches `.grad` holds the sum of the k batch gradients (the diamonds).",
@@ -136,7 +148,8 @@ ui.explain(
     "batch; forgetting it by accident makes every step use all the gradients so far.",
 )
 without = _train(**settings, zero_grad=False)
-ui.chart(plots.zero_grad_figure(trace, without, lecture=lecture), key="forget")
+ui.chart(_figure("forget", run_key, lecture,
+                 lambda: plots.zero_grad_figure(trace, without, lecture=lecture)), key="forget")
 ui.explain(
     "In training, the stale gradients pile up: each step is pushed by every earlier batch, "
     "so the steps grow, the loss oscillates and, here, " +
