@@ -28,12 +28,22 @@ _LECTURE_CSS = """
 <style>
 html { font-size: 24px; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
-[data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] p,
-[data-testid="stMetricValue"], [data-testid="stMetricLabel"] p, label, code {
+[data-testid="stWidgetLabel"] p, [data-testid="stMetricValue"],
+[data-testid="stMetricLabel"] p, label, code, button p {
   font-size: max(1rem, 24px) !important;
 }
-[data-testid="stCaptionContainer"] { font-size: max(0.85rem, 20px) !important; }
-.block-container { padding-top: 2.2rem; max-width: 100%; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
+  font-size: 20px !important;
+}
+h1 { font-size: 44px !important; padding: 0 0 8px 0 !important; }
+h2 { font-size: 34px !important; }
+h3 { font-size: 28px !important; }
+[data-testid="stMainBlockContainer"] {
+  padding: 48px 32px 32px 32px !important; max-width: 100% !important;
+}
+/* The header scales with rem (90 px here) and would cover the title: keep only its menu. */
+[data-testid="stHeader"] { background: transparent !important; pointer-events: none; }
+[data-testid="stHeader"] * { pointer-events: auto; }
 </style>
 """
 
@@ -51,12 +61,86 @@ def lecture_toggle() -> bool:
     return on
 
 
+SHELL_KEY = "_dlviz_shell"
+
+
+def mark_shell() -> None:
+    """Called by streamlit_app.py: the shell (navigation, lecture toggle) has run."""
+    st.session_state[SHELL_KEY] = True
+
+
+def ensure_shell() -> None:
+    """Rerun through the shell if a page file was run on its own.
+
+    With a `pages/` folder, Streamlit's very first run on a fresh server runs a deep-linked
+    page file directly (the multipage v1 fallback), skipping streamlit_app.py: no navigation,
+    no lecture toggle, no page config. `st.navigation` clears the class flag that selects that
+    fallback, but only once the shell has run; clear it here (as st.navigation does) and
+    rerun, so the page renders through the shell, URL and query string intact.
+    """
+    if st.session_state.get(SHELL_KEY):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
+_URL_SENT = "_dlviz_url_sent"
+
+
+def remember_url() -> None:
+    """Keep the query string as the browser sent it, before widgets consume it."""
+    st.session_state[_URL_SENT] = {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def report_ignored_url() -> None:
+    """Once per run, after the page's widgets exist: report unusable URL settings."""
+    sent = st.session_state.pop(_URL_SENT, None)
+    if sent:
+        report_ignored_url_params(sent)
+
+
+def report_ignored_url_params(sent: dict[str, list[str]]) -> None:
+    """Tell the user which bookmarked settings were unusable and fell back to defaults.
+
+    Streamlit silently drops (or clamps) a bound widget's URL value that is not valid for
+    the widget; compare what was sent with the value each widget ended up with.
+    """
+    ignored = []
+    for key, raw in sent.items():
+        if key.startswith("_") or key not in st.session_state:
+            continue
+        if not _url_value_matches(raw, st.session_state[key]):
+            shown = ", ".join(raw)[:40]
+            ignored.append(f"`{key}={shown}`")
+    if ignored:
+        st.toast("Ignored unusable link settings, using defaults instead: "
+                 + "; ".join(ignored[:5]), icon=":material/link_off:", duration="long")
+
+
+def _url_value_matches(raw: list[str], value) -> bool:
+    if isinstance(value, (list, tuple)):
+        return len(value) > 0 or raw in ([], [""])  # options are matched by Streamlit
+    text = raw[-1] if raw else ""
+    if isinstance(value, bool):
+        return text.lower() == str(value).lower()
+    if isinstance(value, (int, float)):
+        try:
+            return float(text) == float(value)
+        except ValueError:
+            return False
+    return text == str(value)
+
+
 def is_lecture() -> bool:
     return bool(st.session_state.get(LECTURE_KEY, False))
 
 
 def page(key: str) -> bool:
     """Draw the header of catalog page `key`; return whether lecture mode is on."""
+    ensure_shell()
+    remember_url()
     spec = catalog.BY_KEY[key]
     lecture = is_lecture()
     st.title(spec.title)
@@ -81,6 +165,16 @@ def seed(key: str = "seed", default: int = 0, *, container=None) -> int:
             bind="query-params", help="Same seed, same numbers: the seed is in the URL.",
         )
     )
+
+
+def figure_cache(max_entries: int = 64):
+    """Decorator for a page's `(primitive settings, lecture) -> go.Figure` function.
+
+    Building a plotly figure costs far more than a cache hit (tens of ms of validation), so
+    a warm rerun must reuse the built figure. Figures are shared across sessions
+    (`st.cache_resource`, no copy): builders return them and nothing mutates them after.
+    """
+    return st.cache_resource(max_entries=max_entries, show_spinner=False)
 
 
 def chart(fig: go.Figure, *, key: str | None = None, **kwargs):
@@ -117,6 +211,7 @@ def code_panel(
         )
         st.markdown("**It prints**")
         st.code(format_prints(prints), language="text")
+    report_ignored_url()  # the code panel closes every page: all its widgets exist by now
 
 
 # --- heavy runs (training, sweeps): cached by settings, at most HEAVY_SLOTS at once ---------
