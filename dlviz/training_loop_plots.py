@@ -82,8 +82,8 @@ def state_figure(snap: Snapshot, *, lecture: bool = False) -> go.Figure:
         else:
             _heat(fig, grads[name], name=f"{name}.grad", row=2, col=c, zmax=gmax,
                   digits=digits)
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
-    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed")  # row 0 on top, as printed
     fig.update_layout(title_text=f"After {_stage_call(snap.stage)} — epoch {snap.epoch}, "
                                  f"batch {snap.batch}")
     return style.finish(fig, lecture=lecture, height=400 if lecture else 330)
