@@ -185,7 +185,7 @@ ui.explain(
     f"(max |difference| = {comparison.max_diff[1]:g}).",
     "The textbook spelling `w - lr * w.grad` rounds lr·grad to float32 before subtracting, "
     "while `add_` rounds once (a fused multiply-add), so it may differ in the last bit: "
-    f"{comparison.max_diff[2]:.2g} here, about float32's resolution. The update under "
+    f"{comparison.max_diff[2]:.2g} here, a few units in float32's last place. The update under "
     "`torch.no_grad()` keeps autograd from recording it.",
 )
 
