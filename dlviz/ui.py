@@ -109,9 +109,13 @@ def report_ignored_url_params(sent: dict[str, list[str]]) -> None:
     """
     ignored = []
     for key, raw in sent.items():
-        if key.startswith("_") or key not in st.session_state:
+        if key == LECTURE_KEY:  # the shell's widget: not re-registered by the page run
+            value = is_lecture()
+        elif key.startswith("_") or key not in st.session_state:
             continue
-        if not _url_value_matches(raw, st.session_state[key]):
+        else:
+            value = st.session_state[key]
+        if not _url_value_matches(raw, value):
             shown = ", ".join(raw)[:40]
             ignored.append(f"`{key}={shown}`")
     if ignored:
