@@ -14,9 +14,11 @@ from dlviz.hparam_search import LR_RANGE, MOMENTUM_RANGE, SearchResult, Trials
 TITLES = {"grid": "Grid search", "random": "Random search"}
 SYMBOLS = {"grid": "square", "random": "circle"}
 BEST_COLOR = style.color(3)  # vermillion outline: "the best point"
+# Decade ticks only: plotly's in-between log labels ("2", "5") are drawn at 3/4 of the font.
 LR_AXIS = dict(type="log", title_text="learning rate (log scale)",
-               range=[math.log10(LR_RANGE[0]) - 0.1, math.log10(LR_RANGE[1]) + 0.1])
-MOMENTUM_PAD = 0.006
+               range=[math.log10(LR_RANGE[0]) - 0.12, math.log10(LR_RANGE[1]) + 0.12],
+               tickvals=[1e-4, 1e-3, 1e-2], ticktext=["10⁻⁴", "10⁻³", "10⁻²"])
+MOMENTUM_PAD = 0.008
 HOVER = "lr %{x:.3g}<br>momentum %{y:.3f}<br>val loss %{marker.color:.4f}<extra></extra>"
 
 
@@ -34,7 +36,7 @@ def _loss_range(result: SearchResult) -> tuple[float, float]:
 def _best_trace(t: Trials, *, x: float, y: float, size: int, showlegend: bool) -> go.Scatter:
     return go.Scatter(
         x=[x], y=[y], mode="markers", name="best of each method", legendgroup="best",
-        showlegend=showlegend,
+        showlegend=showlegend, cliponaxis=False,  # a best point on the range's edge stays whole
         marker=dict(symbol="star", size=size, color="rgba(0,0,0,0)",
                     line=dict(color=BEST_COLOR, width=3)),
         hovertemplate=f"best {t.method}: val loss {t.val_loss[t.best]:.4f}<extra></extra>",
@@ -67,7 +69,7 @@ def plane_figure(result: SearchResult, *, lecture: bool = False) -> go.Figure:
                 hovertemplate="lr %{x:.3g}<br>momentum %{y:.3f}<br>diverged<extra></extra>",
             ), row=1, col=col)
         fig.add_trace(_best_trace(t, x=float(t.lr[t.best]), y=float(t.momentum[t.best]),
-                                  size=round(s.marker * 2.6), showlegend=col == 1),
+                                  size=round(s.marker * 2.6), showlegend=False),
                       row=1, col=col)
     fig.update_xaxes(**LR_AXIS)
     fig.update_yaxes(range=[MOMENTUM_RANGE[0] - MOMENTUM_PAD, MOMENTUM_RANGE[1] + MOMENTUM_PAD])
@@ -75,10 +77,9 @@ def plane_figure(result: SearchResult, *, lecture: bool = False) -> go.Figure:
     fig.update_layout(
         coloraxis=dict(colorscale=style.SEQUENTIAL, reversescale=True, cmin=cmin, cmax=cmax,
                        colorbar=dict(title=dict(text="val loss"), thickness=14)),
-        legend=dict(orientation="h", yanchor="bottom", y=-0.32 if lecture else -0.25,
-                    x=0.5, xanchor="center"),
+        showlegend=False,
     )
-    return style.finish(fig, lecture=lecture, height=s.height + 40)
+    return style.finish(fig, lecture=lecture)
 
 
 def projections_figure(result: SearchResult, *, lecture: bool = False) -> go.Figure:
@@ -110,6 +111,7 @@ def projections_figure(result: SearchResult, *, lecture: bool = False) -> go.Fig
     fig.update_xaxes(title_text="momentum", row=1, col=2,
                      range=[MOMENTUM_RANGE[0] - MOMENTUM_PAD, MOMENTUM_RANGE[1] + MOMENTUM_PAD])
     fig.update_yaxes(title_text="validation loss", row=1, col=1)
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom",
-                                  y=-0.42 if lecture else -0.32, x=0.5, xanchor="center"))
+    # Below everything, in the figure's own margin, clear of the axis titles.
+    fig.update_layout(legend=dict(orientation="h", yref="container", y=0, yanchor="bottom",
+                                  x=0.5, xanchor="center"))
     return style.finish(fig, lecture=lecture, height=s.height + 60)
