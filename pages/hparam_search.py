@@ -38,9 +38,18 @@ def _search(trials: int, epochs: int, seed: int) -> hs.SearchResult:
         return hs.search(trials=trials, epochs=epochs, seed=seed, progress=progress)
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _figures(trials: int, epochs: int, seed: int, lecture: bool, _result: hs.SearchResult):
+    """Both figures, built once per state (plotly's figure building is the warm rerun's cost);
+    `_result` is `_search(trials, epochs, seed)`, so the key leaves it out. Never mutated."""
+    return (plots.plane_figure(_result, lecture=lecture),
+            plots.projections_figure(_result, lecture=lecture))
+
+
 result = _search(trials, epochs, seed)
+plane, projections = _figures(trials, epochs, seed, lecture, result)
 k = math.isqrt(trials)
-ui.chart(plots.plane_figure(result, lecture=lecture), key="plane")
+ui.chart(plane, key="plane")
 
 cols = st.columns(2)
 for col, t in zip(cols, (result.grid, result.random), strict=True):
@@ -61,7 +70,7 @@ ui.explain(
 )
 
 st.header("Why random search covers each axis better")
-ui.chart(plots.projections_figure(result, lecture=lecture), key="projections")
+ui.chart(projections, key="projections")
 ui.explain(
     f"Project the trials onto one axis. The grid's {trials} points collapse onto {k} "
     f"values, each repeated {k} times; random search's {trials} points land on {trials} "
