@@ -119,6 +119,16 @@ def seed(key: str = "seed", default: int = 0, *, container=None) -> int:
     )
 
 
+def figure_cache(max_entries: int = 64):
+    """Decorator for a page's `(primitive settings, lecture) -> go.Figure` function.
+
+    Building a plotly figure costs far more than a cache hit (tens of ms of validation), so
+    a warm rerun must reuse the built figure. Figures are shared across sessions
+    (`st.cache_resource`, no copy): builders return them and nothing mutates them after.
+    """
+    return st.cache_resource(max_entries=max_entries, show_spinner=False)
+
+
 def chart(fig: go.Figure, *, key: str | None = None, **kwargs):
     """Render a plotly figure full width with the toolbar trimmed."""
     config = {"displaylogo": False, "responsive": True,
