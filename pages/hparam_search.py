@@ -38,18 +38,19 @@ def _search(trials: int, epochs: int, seed: int) -> hs.SearchResult:
         return hs.search(trials=trials, epochs=epochs, seed=seed, progress=progress)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _figures(trials: int, epochs: int, seed: int, lecture: bool, _result: hs.SearchResult):
-    """Both figures, built once per state (plotly's figure building is the warm rerun's cost);
-    `_result` is `_search(trials, epochs, seed)`, so the key leaves it out. Never mutated."""
-    return (plots.plane_figure(_result, lecture=lecture),
-            plots.projections_figure(_result, lecture=lecture))
+@ui.figure_cache()
+def _plane_figure(trials: int, epochs: int, seed: int, lecture: bool):
+    return plots.plane_figure(_search(trials, epochs, seed), lecture=lecture)
 
 
-result = _search(trials, epochs, seed)
-plane, projections = _figures(trials, epochs, seed, lecture, result)
+@ui.figure_cache()
+def _projections_figure(trials: int, epochs: int, seed: int, lecture: bool):
+    return plots.projections_figure(_search(trials, epochs, seed), lecture=lecture)
+
+
+result = _search(trials, epochs, seed)  # first, so that its progress bar sits at the top
 k = math.isqrt(trials)
-ui.chart(plane, key="plane")
+ui.chart(_plane_figure(trials, epochs, seed, lecture), key="plane")
 
 cols = st.columns(2)
 for col, t in zip(cols, (result.grid, result.random), strict=True):
@@ -70,7 +71,7 @@ ui.explain(
 )
 
 st.header("Why random search covers each axis better")
-ui.chart(projections, key="projections")
+ui.chart(_projections_figure(trials, epochs, seed, lecture), key="projections")
 ui.explain(
     f"Project the trials onto one axis. The grid's {trials} points collapse onto {k} "
     f"values, each repeated {k} times; random search's {trials} points land on {trials} "
