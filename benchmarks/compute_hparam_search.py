@@ -20,5 +20,5 @@ def _page_state(trials: int, epochs: int) -> Callable[[], object]:
 
 CASES: dict[str, Callable[[], object]] = {
     "hparam_search default (2 × 16 trials, 40 epochs)": _page_state(16, 40),
-    "hparam_search largest (2 × 64 trials, 60 epochs)": _page_state(64, 60),
+    "hparam_search largest (2 × 64 trials, 50 epochs)": _page_state(64, 50),
 }

@@ -34,7 +34,7 @@ LR_EXPONENT = (2.0, 4.0)  # lr = 10 ** -U(2, 4): the course's draw
 LR_RANGE = (10 ** -LR_EXPONENT[1], 10 ** -LR_EXPONENT[0])  # (1e-4, 1e-2)
 MOMENTUM_RANGE = (0.85, 0.99)  # the course's momentum draw
 BUDGETS = (4, 9, 16, 25, 36, 49, 64)  # squares, so a k × k grid spends exactly the budget
-EPOCH_BOUNDS = (5, 60)
+EPOCH_BOUNDS = (5, 50)
 METHODS = ("grid", "random")
 
 # The task: fixed, so that the page's knobs are the search itself.
