@@ -89,16 +89,15 @@ def _train(dataset: str, n_train: int, noise: float, width: int, depth: int, dro
                         jitter=jitter, seed=seed, progress=progress)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@ui.figure_cache()
 def _demo(seed: int, lecture: bool) -> tuple[of.DropoutDemo, go.Figure]:
     demo = of.dropout_demo(seed=seed)
     return demo, plots.dropout_figure(demo, lecture=lecture)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@ui.figure_cache()
 def _figures(lecture: bool, **settings) -> tuple[go.Figure, go.Figure]:
-    """The two training figures, built once per settings (building costs ~150 ms; reused
-    as is, since st.plotly_chart copies a figure and never changes it)."""
+    """The two training figures, built once per settings and lecture flag."""
     result = _train(**settings)
     diagnosis = _diagnose(result)
     return (plots.curves_figure(result, diagnosis, lecture=lecture),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dlviz import overfitting as of
+from tests.figures import array
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 FAST = {"epochs": "20"}  # short training, where the test is not about the curves
@@ -39,15 +39,6 @@ def _charts(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
-def _arr(value) -> np.ndarray:
-    """A plotly JSON array: a plain list, or plotly's typed array {"dtype", "bdata", "shape"}."""
-    if isinstance(value, dict) and "bdata" in value:
-        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        shape = value.get("shape")
-        return flat.reshape([int(n) for n in str(shape).split(",")]) if shape else flat
-    return np.asarray(value, dtype=float)
-
-
 def _query(at: AppTest, key: str):
     value = at.query_params.get(key)
     return value[0] if isinstance(value, list) else value
@@ -58,9 +49,9 @@ def test_defaults_overfit_and_show_all_figures():
     assert "Overfitting" in _diagnosis(at)
     curves, boundary, dropout = _charts(at)
     train = [t for t in curves["data"] if t["name"] == "training"]
-    assert len(train) == 2 and len(_arr(train[0]["y"])) == 200, "loss and accuracy, 200 epochs"
+    assert len(train) == 2 and len(array(train[0]["y"])) == 200, "loss and accuracy, 200 epochs"
     assert boundary["data"][0]["type"] == "contour"
-    assert _arr(dropout["data"][0]["z"]).shape == (1 + 2 * of.DROPOUT_CALLS, 4)
+    assert array(dropout["data"][0]["z"]).shape == (1 + 2 * of.DROPOUT_CALLS, 4)
     labels = [m.label for m in at.metric]
     assert "Weight norm ‖W‖" in labels and "Parameters" in labels
     assert at.metric[labels.index("Parameters")].value == "8,642"  # 2·64+64 + 2·(64·64+64) + 130
@@ -111,11 +102,11 @@ def test_deep_link_sets_every_knob():
     assert "dataset, n_train, n_val, noise, seed = 'spirals', 100, 200, 0.1, 4" in script
     assert "epochs, lr, jitter = 30, 0.003, 0.05" in script
     curves = _charts(at)[0]
-    assert len(_arr(curves["data"][0]["x"])) == 30
+    assert len(array(curves["data"][0]["x"])) == 30
     # the page's numbers are the compute's numbers
     r = of.train(dataset="spirals", n_train=100, noise=0.1, jitter=0.05, width=8, depth=2,
                  dropout=0.2, weight_decay=0.001, epochs=30, seed=4)
-    assert _arr(curves["data"][0]["y"])[-1] == pytest.approx(r.train_loss[-1], abs=1e-5)
+    assert array(curves["data"][0]["y"])[-1] == pytest.approx(r.train_loss[-1], abs=1e-5)
 
 
 def test_dropout_demo_seed_changes_the_demo_only():
@@ -124,7 +115,7 @@ def test_dropout_demo_seed_changes_the_demo_only():
     at.number_input(key="dseed").set_value(7).run()
     _assert_clean(at)
     after = _charts(at)
-    assert not np.array_equal(_arr(after[2]["data"][0]["z"]), _arr(before[2]["data"][0]["z"]))
+    assert not np.array_equal(array(after[2]["data"][0]["z"]), array(before[2]["data"][0]["z"]))
     assert after[0]["data"] == before[0]["data"], "the training is untouched"
     printed = next(c.value for c in at.code if c.language == "text")
     demo = of.dropout_demo(seed=7)
