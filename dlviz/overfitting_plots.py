@@ -31,13 +31,15 @@ def curves_figure(result: TrainResult, diagnosis: Diagnosis | None = None, *,
                 legendgroup=name, showlegend=col == 1, line=dict(color=colour),
                 hovertemplate=f"{name}<br>epoch %{{x}}<br>%{{y:.4g}}<extra></extra>",
             ), row=1, col=col)
-    if diagnosis is not None:
-        for col in (1, 2):
-            fig.add_vline(x=diagnosis.best_epoch, line=dict(dash="dot", color=style.INK,
-                                                            width=1.5), row=1, col=col)
-        fig.add_annotation(x=diagnosis.best_epoch, y=1, yref="y domain", xref="x",
-                           text="lowest val loss", showarrow=False, yanchor="bottom",
-                           xanchor="left")
+    if diagnosis is not None:  # the epoch of the lowest validation loss, in both panels
+        best = diagnosis.best_epoch
+        top = float(max(result.train_loss.max(), result.val_loss.max()))
+        for col, (y0, y1) in ((1, (0.0, top)), (2, (0.0, 1.0))):
+            fig.add_trace(go.Scatter(
+                x=[best, best], y=[y0, y1], mode="lines", name=f"lowest val loss (epoch {best})",
+                legendgroup="best", showlegend=col == 1,
+                line=dict(color=style.INK, dash="dot", width=1.5), hoverinfo="skip",
+            ), row=1, col=col)
     fig.update_xaxes(title_text="epoch")
     fig.update_yaxes(rangemode="tozero", row=1, col=1)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
@@ -60,24 +62,27 @@ def boundary_figure(result: TrainResult, *, lecture: bool = False) -> go.Figure:
         contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
         line=dict(color=style.INK, width=2), hoverinfo="skip", name="boundary",
     ))
+    size = style.sizes(lecture).marker
     for cls in (0, 1):
         for label, x, y, hollow in (("train", result.x_train, result.y_train, False),
                                     ("val", result.x_val, result.y_val, True)):
             pts = np.round(x[y == cls], 4)
             fig.add_trace(go.Scatter(
                 x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"class {cls} · {label}",
-                marker=dict(color="rgba(0,0,0,0)" if hollow else CLASS_COLORS[cls],
-                            symbol="circle-open" if hollow else "circle",
-                            line=dict(color=CLASS_COLORS[cls] if hollow else "white",
-                                      width=2 if hollow else 1)),
+                # open symbols draw their outline in marker.color, at marker.line.width
+                marker=dict(color=CLASS_COLORS[cls], symbol="circle-open" if hollow else "circle",
+                            size=round(0.7 * size) if hollow else size,
+                            line=dict(width=1.5) if hollow else dict(color="white", width=1)),
                 hovertemplate=f"class {cls} ({label})<br>%{{x:.2f}}, %{{y:.2f}}<extra></extra>",
             ))
-    fig.update_xaxes(title_text="x₁", range=[result.grid_x[0], result.grid_x[-1]])
+    # equal scales on both axes; the plot area shrinks to the data rather than padding it
+    fig.update_xaxes(title_text="x₁", range=[result.grid_x[0], result.grid_x[-1]],
+                     constrain="domain")
     fig.update_yaxes(title_text="x₂", range=[result.grid_y[0], result.grid_y[-1]],
-                     scaleanchor="x", scaleratio=1)
-    fig.update_layout(title="Decision boundary: filled = training, hollow = validation",
-                      legend=dict(orientation="h", yanchor="top", y=-0.15, x=0))
-    return style.finish(fig, lecture=lecture, height=560 if lecture else 500)
+                     scaleanchor="x", scaleratio=1, constrain="domain")
+    fig.update_layout(title="Decision boundary",
+                      legend=dict(orientation="h", yanchor="top", y=-0.24, x=0))
+    return style.finish(fig, lecture=lecture, height=620 if lecture else 540)
 
 
 def dropout_figure(demo: DropoutDemo, *, lecture: bool = False) -> go.Figure:

@@ -126,12 +126,24 @@ ui.explain(
     "handicap the training curve. The rule sees only the curves: on very noisy data even the "
     "best model stays below 90 %.",
 )
-ui.chart(boundary_fig, key="boundary")
-cols = st.columns(4)
-cols[0].metric("Training accuracy", f"{result.train_acc[-1]:.1%}")
-cols[1].metric("Validation accuracy", f"{result.val_acc[-1]:.1%}")
-cols[2].metric("Weight norm ‖W‖", f"{result.weight_norm[-1]:.3g}")
-cols[3].metric("Parameters", f"{result.n_params:,}")
+# side by side on a monitor; stacked on a projector, where a column is too narrow
+left, right = ((st.container(), st.container()) if lecture
+               else st.columns([3, 2], vertical_alignment="center"))
+with left:
+    ui.chart(boundary_fig, key="boundary")
+with right:
+    row1, row2 = (st.columns(4),) * 2 if lecture else (st.columns(2), st.columns(2))
+    row1[0].metric("Train accuracy", f"{result.train_acc[-1]:.1%}")
+    row1[1].metric("Val accuracy", f"{result.val_acc[-1]:.1%}")
+    row2[-2].metric("Weight norm", f"{result.weight_norm[-1]:.3g}",
+                   help="√(sum of squared weights of every Linear layer), biases excluded.")
+    row2[-1].metric("Parameters", f"{result.n_params:,}")
+    ui.explain(
+        "An overfitted boundary bends around single noisy training points (filled); the "
+        "validation points (hollow) then land on the wrong side.",
+        "The shading is the model's P(class 1) = softmax(logits)[1] on a grid; the black "
+        "line is P = 0.5.",
+    )
 
 # --- causes and cures ----------------------------------------------------------------------
 st.header("Causes and cures")
@@ -139,19 +151,19 @@ ui.explain("Each cure below moves its knob in the sidebar; the model retrains.",
            "Cures combine: more data *and* weight decay often beat either alone. Training for "
            "fewer epochs (stopping near the dotted line) is yet another cure.")
 for i, (cause, cure, knob, changes) in enumerate(CURES):
-    left, mid, right = st.columns([2, 3, 2], vertical_alignment="center")
+    left, mid, right = st.columns([2, 4, 1], vertical_alignment="center")
     left.markdown(f"**{cause}**")
     mid.markdown(f"{cure}: *{knob}*")
-    right.button(f"Apply: {cure.lower()}", key=f"cure{i}", on_click=_set, args=(changes,),
-                 width="stretch")
+    right.button("Apply", key=f"cure{i}", on_click=_set, args=(changes,), width="stretch",
+                 help=f"{cure}: set {knob}.")
 st.button("Back to the overfitting setup", key="cure_reset", on_click=_set, args=(DEFAULTS,),
           icon=":material/restart_alt:")
 
 # --- dropout in train and eval mode --------------------------------------------------------
 st.header("Dropout: model.train() versus model.eval()")
-dropout_seed = int(st.number_input("Demo seed", 0, ui.SEED_MAX, DEMO_SEED, step=1, key="dseed",
-                                   bind="query-params",
-                                   help="New weights, input and masks."))
+dropout_seed = int(st.columns([1, 2])[0].number_input(
+    "Demo seed", 0, ui.SEED_MAX, DEMO_SEED, step=1, key="dseed", bind="query-params",
+    help="New weights, input and masks: step it to call the model again with fresh masks."))
 demo, dropout_fig = _demo(dropout_seed, lecture)
 ui.chart(dropout_fig, key="dropout")
 ui.explain(

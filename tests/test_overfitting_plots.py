@@ -36,8 +36,10 @@ def test_curves_figure_plots_the_curves(result, diagnosis):
         np.testing.assert_array_equal(t.x, result.epoch)
         np.testing.assert_allclose(t.y, train, atol=1e-5)
         np.testing.assert_allclose(v.y, val, atol=1e-5)
-    lines = [s for s in fig.layout.shapes if s.type == "line"]
-    assert lines and all(s.x0 == diagnosis.best_epoch for s in lines), "best epoch marked"
+    best = [t for t in fig.data if t.legendgroup == "best"]
+    assert len(best) == 2, "best epoch marked in both panels"
+    assert all(list(t.x) == [diagnosis.best_epoch] * 2 for t in best)
+    assert str(diagnosis.best_epoch) in best[0].name
 
 
 def test_boundary_figure_plots_grid_and_points(result):

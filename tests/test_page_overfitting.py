@@ -53,7 +53,7 @@ def test_defaults_overfit_and_show_all_figures():
     assert boundary["data"][0]["type"] == "contour"
     assert array(dropout["data"][0]["z"]).shape == (1 + 2 * of.DROPOUT_CALLS, 4)
     labels = [m.label for m in at.metric]
-    assert "Weight norm ‖W‖" in labels and "Parameters" in labels
+    assert "Weight norm" in labels and "Parameters" in labels
     assert at.metric[labels.index("Parameters")].value == "8,642"  # 2·64+64 + 2·(64·64+64) + 130
 
 
