@@ -148,8 +148,8 @@ with right:
 # --- causes and cures ----------------------------------------------------------------------
 st.header("Causes and cures")
 ui.explain("Each cure below moves its knob in the sidebar; the model retrains.",
-           "Cures combine: more data *and* weight decay often beat either alone. Training for "
-           "fewer epochs (stopping near the dotted line) is yet another cure.")
+           "Cures combine: apply two and compare the validation loss with each alone. "
+           "Stopping training early, near the dotted line, is yet another cure.")
 for i, (cause, cure, knob, changes) in enumerate(CURES):
     left, mid, right = st.columns([2, 4, 1], vertical_alignment="center")
     left.markdown(f"**{cause}**")
