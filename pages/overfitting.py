@@ -63,7 +63,7 @@ with st.sidebar:
                         key="p", bind="query-params", help="After every hidden ReLU.")
     st.subheader("Training")
     weight_decay = st.select_slider("Weight decay", of.WEIGHT_DECAYS, _initial("wd"), key="wd",
-                                    bind="query-params", format_func=lambda v: f"{v:g}")
+                                    bind="query-params")
     epochs = st.slider("Epochs", lo["epochs"], hi["epochs"], _initial("epochs"), step=10,
                        key="epochs", bind="query-params",
                        help=f"Full batch: one Adam step (lr {of.LR:g}) per epoch.")
