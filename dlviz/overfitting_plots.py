@@ -1,0 +1,101 @@
+"""Figures for the Overfitting page: curves per epoch, the decision boundary, dropout."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dlviz import style
+from dlviz.overfitting import Diagnosis, DropoutDemo, TrainResult
+
+TRAIN, VAL = style.color(0), style.color(1)  # blue, orange: the two curves everywhere
+CLASS_COLORS = (style.color(0), style.color(3))  # class 0 blue, class 1 vermillion
+# P(class 1) from class 0's tint through white (undecided) to class 1's tint.
+BOUNDARY_SCALE = [[0.0, "#8CBCE0"], [0.5, "#FFFFFF"], [1.0, "#F0A980"]]
+
+
+def curves_figure(result: TrainResult, diagnosis: Diagnosis | None = None, *,
+                  lecture: bool = False) -> go.Figure:
+    """Loss (left) and accuracy (right) per epoch, training and validation.
+
+    A dotted line marks the epoch of the lowest validation loss, when a diagnosis is given.
+    """
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
+                        subplot_titles=("Cross-entropy loss", "Accuracy"))
+    for col, (train, val) in enumerate(((result.train_loss, result.val_loss),
+                                        (result.train_acc, result.val_acc)), start=1):
+        for name, values, colour in (("training", train, TRAIN), ("validation", val, VAL)):
+            fig.add_trace(go.Scatter(
+                x=result.epoch, y=np.round(values, 5), mode="lines", name=name,
+                legendgroup=name, showlegend=col == 1, line=dict(color=colour),
+                hovertemplate=f"{name}<br>epoch %{{x}}<br>%{{y:.4g}}<extra></extra>",
+            ), row=1, col=col)
+    if diagnosis is not None:  # the epoch of the lowest validation loss, in both panels
+        best = diagnosis.best_epoch
+        top = float(max(result.train_loss.max(), result.val_loss.max()))
+        for col, (y0, y1) in ((1, (0.0, top)), (2, (0.0, 1.0))):
+            fig.add_trace(go.Scatter(
+                x=[best, best], y=[y0, y1], mode="lines", name=f"lowest val loss (epoch {best})",
+                legendgroup="best", showlegend=col == 1,
+                line=dict(color=style.INK, dash="dot", width=1.5), hoverinfo="skip",
+            ), row=1, col=col)
+    fig.update_xaxes(title_text="epoch")
+    fig.update_yaxes(rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.1, x=0),
+                      hovermode="x unified")
+    return style.finish(fig, lecture=lecture)
+
+
+def boundary_figure(result: TrainResult, *, lecture: bool = False) -> go.Figure:
+    """P(class 1) on the grid, the 0.5 contour, training points (filled), validation (hollow)."""
+    fig = go.Figure(go.Contour(
+        x=result.grid_x, y=result.grid_y, z=np.round(result.prob, 3), zmin=0, zmax=1,
+        colorscale=BOUNDARY_SCALE, contours=dict(start=0, end=1, size=0.1),
+        line=dict(width=0), colorbar=dict(title=dict(text="P(class 1)"), thickness=14),
+        hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>P(class 1) %{z:.2f}<extra></extra>",
+        name="P(class 1)",
+    ))
+    fig.add_trace(go.Contour(
+        x=result.grid_x, y=result.grid_y, z=np.round(result.prob, 3), showscale=False,
+        contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
+        line=dict(color=style.INK, width=2), hoverinfo="skip", name="boundary",
+    ))
+    size = style.sizes(lecture).marker
+    for cls in (0, 1):
+        for label, x, y, hollow in (("train", result.x_train, result.y_train, False),
+                                    ("val", result.x_val, result.y_val, True)):
+            pts = np.round(x[y == cls], 4)
+            fig.add_trace(go.Scatter(
+                x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"class {cls} · {label}",
+                # open symbols draw their outline in marker.color, at marker.line.width
+                marker=dict(color=CLASS_COLORS[cls], symbol="circle-open" if hollow else "circle",
+                            size=round(0.7 * size) if hollow else size,
+                            line=dict(width=1.5) if hollow else dict(color="white", width=1)),
+                hovertemplate=f"class {cls} ({label})<br>%{{x:.2f}}, %{{y:.2f}}<extra></extra>",
+            ))
+    # equal scales on both axes; the plot area shrinks to the data rather than padding it
+    fig.update_xaxes(title_text="x₁", range=[result.grid_x[0], result.grid_x[-1]],
+                     constrain="domain")
+    fig.update_yaxes(title_text="x₂", range=[result.grid_y[0], result.grid_y[-1]],
+                     scaleanchor="x", scaleratio=1, constrain="domain")
+    fig.update_layout(title="Decision boundary",
+                      legend=dict(orientation="h", yanchor="top", y=-0.24, x=0))
+    return style.finish(fig, lecture=lecture, height=620 if lecture else 540)
+
+
+def dropout_figure(demo: DropoutDemo, *, lecture: bool = False) -> go.Figure:
+    """Dropout's input, then one row per call (train mode, then eval mode); one column a unit."""
+    calls = len(demo.train_out)
+    rows = (["ReLU output (dropout's input)"] + [f"train() call {i + 1}" for i in range(calls)]
+            + [f"eval() call {i + 1}" for i in range(calls)])
+    z = np.round(np.vstack([demo.hidden[None, :], demo.train_out, demo.eval_out]), 4)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[f"unit {j + 1}" for j in range(z.shape[1])], y=rows, colorscale=style.SEQUENTIAL,
+        zmin=0, texttemplate="%{z:.3f}", showscale=False,
+        hovertemplate="%{y}, %{x}: %{z:.4f}<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(title="Linear(8, 4) → ReLU → Dropout(0.5), the same input each call")
+    return style.finish(fig, lecture=lecture, height=480 if lecture else 380)
