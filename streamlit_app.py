@@ -4,13 +4,20 @@ Navigation comes from `dlviz.catalog`: every page whose file exists is registere
 course chapter with an explicit, bookmarkable `url_path`.
 """
 
-import streamlit as st
-import torch
+import os
 
-from dlviz import catalog, ui
+# Before torch loads: OpenMP's default thread count applies to every script-runner thread,
+# not only to the one that calls torch.set_num_threads.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import streamlit as st  # noqa: E402
+import torch  # noqa: E402
+
+from dlviz import catalog, ui  # noqa: E402
 
 # Many sessions share one server process: one intra-op thread each keeps them from
-# fighting over the cores (and small tensors gain nothing from more).
+# fighting over the cores (and small tensors gain nothing from more). Each run happens on
+# a script-runner thread, so this is checked on every run.
 if torch.get_num_threads() != 1:
     torch.set_num_threads(1)
 
