@@ -34,10 +34,12 @@ class Landscape:
     alphas: np.ndarray  # (res,) coordinate along d₁
     betas: np.ndarray  # (res,) coordinate along d₂
     loss: np.ndarray  # (res, res) loss[j, i] at (alphas[i], betas[j]), as plotly's z
+    log_loss: np.ndarray  # (res, res) log₁₀ loss: the colours and 3-D heights
     center_loss: float  # loss of the trained model, = L(0, 0)
     accuracy: float  # training accuracy of the trained model
     path: np.ndarray  # (epochs + 1, 2) trajectory projected on the plane ("pca"), else (0, 2)
     path_loss: np.ndarray  # (epochs + 1,) the real training loss at each recorded θ_t
+    path_log_loss: np.ndarray  # (epochs + 1,) log₁₀ of it
     explained: tuple[float, float]  # share of the trajectory's variance along d₁, d₂ ("pca")
     n_params: int
 
@@ -170,5 +172,6 @@ def landscape(*, plane: str = "random", resolution: int = 41, span: float = 1.0,
         logits = t.model(t.x)
         center = float(nn.functional.cross_entropy(logits, t.y))
         accuracy = float((logits.argmax(1) == t.y).double().mean())
-    return Landscape(plane, alphas.numpy(), betas.numpy(), loss.numpy(), center, accuracy,
-                     path, t.losses.numpy(), explained, int(t.trajectory.shape[1]))
+    return Landscape(plane, alphas.numpy(), betas.numpy(), loss.numpy(),
+                     np.log10(loss.numpy()), center, accuracy, path, t.losses.numpy(),
+                     np.log10(t.losses.numpy()), explained, int(t.trajectory.shape[1]))
