@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import torch
 
-from dlviz import optim, surfaces
+from dlviz import landscape, optim, surfaces
+
+torch.set_num_threads(1)  # as streamlit_app.py runs the server
 
 
 def _sweep_40x40x100() -> optim.Sweep:
@@ -24,7 +27,23 @@ def _trace_default() -> optim.Trace:
     return optim.trace("rosenbrock", start=s.start, lr=1e-3, momentum=0.9, steps=2000)  # max
 
 
+def _landscape_random_41() -> landscape.Landscape:
+    return landscape.landscape(plane="random", resolution=41)
+
+
+def _landscape_grid_only_41() -> object:
+    t = _TRAINED
+    w = {k: v.detach() for k, v in t.model.named_parameters()}
+    d1, d2 = landscape.random_direction(w, seed=1), landscape.random_direction(w, seed=2)
+    grid = torch.linspace(-1, 1, 41, dtype=torch.float64)
+    return landscape.grid_loss(t.model, t.x, t.y, d1, d2, grid, grid)
+
+
+_TRAINED = landscape.train()
+
 CASES: dict[str, Callable[[], object]] = {
     "surfaces.sweep_sgd_40x40x100": _sweep_40x40x100,
     "surfaces.trace_2000_steps": _trace_default,
+    "surfaces.landscape_train_and_41x41": _landscape_random_41,
+    "surfaces.landscape_41x41_grid_vmap": _landscape_grid_only_41,
 }
