@@ -157,6 +157,11 @@ settings = (f, condition, tuple(start), raw_runs, float(noise), seed)
 comp = _compare(*settings)
 ui.chart(_paths_figure(*settings, lecture), key="paths")
 
+for i, r in enumerate(comp.runs, start=1):
+    if r.diverged_at is not None:
+        ui.problem(f"Run {i} ({r.spec.label()}) diverged at step {r.diverged_at}: its path is "
+                   f"drawn up to step {r.diverged_at - 1}. A smaller learning rate keeps it.")
+
 matched = presets.matching(f, tuple(start), runs, float(noise))
 if matched:
     p = presets.PRESETS[matched]
