@@ -25,7 +25,7 @@ from dlviz.lr_momentum import surface_for
 RATE_FLOOR = 1e-140  # the measured rate uses the steps until distance/distance₀ < RATE_FLOOR
 # (deeper, the squares inside a norm would underflow float64)
 PRECISION = 1e-13  # …or until distance < PRECISION·‖w*‖, where w* itself is rounded
-RATE_STEPS = 400  # steps of the run that measures the rate (window: its second half)
+RATE_STEPS = 300  # steps of the run that measures the rate (window: its second half)
 
 
 @dataclass(frozen=True)
