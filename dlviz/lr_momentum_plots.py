@@ -59,7 +59,8 @@ def paths_figure(comp: Comparison, land: Landscape, *, minima=(), lecture: bool 
     else:
         fig.add_contour(x=_r(land.xs), y=_r(land.ys), z=[_r(row, 4) for row in land.shade],
                         colorscale=style.SEQUENTIAL, ncontours=30, showscale=False,
-                        contours=dict(coloring="lines"), hoverinfo="skip", name="f")
+                        opacity=0.45, line=dict(width=0.5), hoverinfo="skip", name="f",
+                        contours=dict(coloring="heatmap", showlines=True))
     for m in minima:
         px, py = (m.point[0], m.value) if dim == 1 else m.point
         fig.add_scatter(x=[px], y=[py], mode="markers", showlegend=False,
@@ -68,10 +69,11 @@ def paths_figure(comp: Comparison, land: Landscape, *, minima=(), lecture: bool 
                                     size=16, color=style.INK))
     for i, r in enumerate(comp.runs):
         x, y = (r.points[:, 0], r.losses) if dim == 1 else (r.points[:, 0], r.points[:, 1])
-        fig.add_scatter(x=_r(x), y=_r(y), mode="lines+markers", name=run_name(i, comp),
-                        legendgroup=str(i), opacity=0.55,
-                        line=dict(color=style.color(i), dash="dot" if dim == 1 else "solid"),
-                        marker=dict(color=style.color(i), size=5))
+        # 1-D: the iterates sit on the curve (chords between them would cut across it)
+        fig.add_scatter(x=_r(x), y=_r(y), mode="markers" if dim == 1 else "lines+markers",
+                        name=run_name(i, comp), legendgroup=str(i), opacity=0.6,
+                        line=dict(color=style.color(i)),
+                        marker=dict(color=style.color(i), size=7 if dim == 1 else 5))
         if r.diverged_at is not None:
             fig.add_scatter(x=_r(x[-1:]), y=_r(y[-1:]), mode="markers", showlegend=False,
                             legendgroup=str(i), name=f"run {i + 1} diverged",
@@ -118,13 +120,13 @@ def _animate(fig: go.Figure, comp: Comparison, dim: int, first_ball: int) -> Non
                 fromcurrent=True, mode="immediate")
     stop = dict(frame=dict(duration=0, redraw=False), mode="immediate")
     fig.update_layout(
-        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.12, xanchor="left",
-                          yanchor="top", pad=dict(t=10),
+        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.14, xanchor="left",
+                          yanchor="top", pad=dict(t=0),
                           buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                                    dict(label="❚❚ Pause", method="animate",
                                         args=[[None], stop])])],
-        sliders=[dict(active=0, x=0.22, len=0.78, y=-0.08, yanchor="top",
-                      currentvalue=dict(prefix="step "),
+        sliders=[dict(active=0, x=0.3, len=0.7, y=-0.1, yanchor="top", pad=dict(t=0),
+                      currentvalue=dict(prefix="step ", xanchor="right"),
                       steps=[dict(label=str(k), method="animate",
                                   args=[[str(k)], stop]) for k in steps])],
     )

@@ -64,7 +64,7 @@ with st.sidebar:
         condition = st.select_slider("Condition number κ", lm.CONDITIONS, value=10.0,
                                      key="kappa", bind="query-params")
     surface = lm.surface_for(f, condition)
-    st.caption(f"{surface.title}: ${surface.latex}$")
+    st.caption(f"${surface.latex}$")
     start_text = st.text_input("Start point", "", key="start", bind="query-params",
                                max_chars=60, placeholder=presets.format_start(surface.start),
                                help="Empty: the objective's usual start.")
