@@ -207,7 +207,7 @@ def map_figure(lmap: LrMomentumMap, *, metric: str = "final", comp: Comparison |
     fig.update_xaxes(title="learning rate (log scale)", tickvals=list(decades),
                      ticktext=[f"{10.0**d:g}" for d in decades],
                      range=[lx[0] - 0.07, lx[-1] + 0.07])
-    fig.update_yaxes(title="momentum μ", range=[-0.02, lmap.momentums[-1] + 0.02])
+    fig.update_yaxes(title="momentum μ", range=[-0.045, lmap.momentums[-1] + 0.03])
     fig.update_layout(title=title, legend=dict(orientation="h", y=-0.2), clickmode="event+select")
     return style.finish(fig, lecture=lecture, height=560 if lecture else 480)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dlviz import lr_momentum as lm
 from dlviz.lr_momentum import RunSpec
 
 
@@ -123,3 +124,48 @@ def matching(surface: str, start: tuple[float, ...], runs: tuple[RunSpec, ...],
 def by_title(title: str) -> str | None:
     """The preset key whose pill label is `title` (the URL holds labels), else None."""
     return next((k for k, p in PRESETS.items() if p.title == title), None)
+
+
+def url_problems(params) -> list[str]:
+    """Messages for URL values the page's widgets cannot take (they fall back to defaults).
+
+    `params`: the query parameters, {key: str or list of str}.
+    """
+    stops = set(lm.lr_choices())
+
+    numeric = {"n": (1, lm.MAX_RUNS, "the number of runs"), "noise": (0, lm.NOISE_MAX, "σ")}
+    for i in range(1, lm.MAX_RUNS + 1):
+        numeric |= {f"lr{i}": (lm.LR_MIN, lm.LR_MAX, f"run {i}'s learning rate"),
+                    f"mom{i}": (0, lm.MOMENTUM_MAX, f"run {i}'s momentum"),
+                    f"steps{i}": (1, lm.STEPS_MAX, f"run {i}'s steps")}
+    choices = {"f": lm.OBJECTIVES, "kappa": lm.CONDITIONS,
+               **{f"opt{i}": lm.OPTIMIZERS for i in range(1, lm.MAX_RUNS + 1)}}
+    out = []
+    for key, raw in params.items():
+        value = raw[-1] if isinstance(raw, list) and raw else raw
+        if key in numeric:
+            lo, hi, what = numeric[key]
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                number = float("nan")
+            if not lo <= number <= hi:
+                out.append(f"The link sets {what} to {str(value)[:20]!r}; it must lie in "
+                           f"[{lo:g}, {hi:g}], so the default is used.")
+            elif key.startswith("lr") and number not in stops:
+                out.append(f"The link sets {what} to {str(value)[:20]!r}; the slider has "
+                           f"2-digit stops such as {lm.snap_lr(number):g}, so the default is used.")
+        elif key in choices:
+            allowed = choices[key]
+            ok = any(str(value) == str(c) or _same_number(value, c) for c in allowed)
+            if not ok:
+                names = ", ".join(f"{c:g}" if isinstance(c, float) else c for c in allowed)
+                out.append(f"The link sets {key} to {str(value)[:20]!r}; choose one of {names}.")
+    return out
+
+
+def _same_number(text, choice) -> bool:
+    try:
+        return isinstance(choice, float) and float(text) == choice
+    except (TypeError, ValueError):
+        return False

@@ -25,6 +25,8 @@ lecture = ui.page("lr_momentum")
 # A deep link ?preset=… sets every widget the link does not set itself (once per session).
 if "_lrm_linked" not in st.session_state:
     st.session_state["_lrm_linked"] = True
+    st.session_state["_lrm_url_problems"] = presets.url_problems(
+        {k: st.query_params.get_all(k) for k in st.query_params})
     linked = presets.by_title(str(st.query_params.get("preset", "")))
     if linked:
         st.session_state.update({k: v for k, v in presets.widget_state(linked).items()
@@ -92,6 +94,8 @@ with st.sidebar:
                                 bool(nest) and opt == "sgd", int(steps)))
 runs = tuple(specs)
 
+for message in st.session_state.pop("_lrm_url_problems", []):
+    ui.problem(message)
 try:
     start = parse_floats(start_text, min_count=surface.dim, max_count=surface.dim,
                          bound=1e3) if start_text.strip() else surface.start
@@ -215,12 +219,15 @@ else:
     where = "exact: the objective is quadratic" if th.quadratic else (
         "local: the quadratic that matches the objective at its global minimum")
     cols = st.columns(4)
-    cols[0].metric("L (top curvature)", f"{th.L:.4g}", f"κ = {th.kappa:.4g}", delta_color="off")
-    cols[1].metric("GD stable for lr <", f"{th.lr_bound:.4g}", "2 / L", delta_color="off")
+    cols[0].metric("L (top curvature)", f"{th.L:.4g}", f"κ = {th.kappa:.4g}", delta_color="off",
+                   delta_arrow="off")
+    cols[1].metric("GD stable for lr <", f"{th.lr_bound:.4g}", "2 / L", delta_color="off",
+                   delta_arrow="off")
     cols[2].metric("Best α*, β*", f"{th.alpha_star:.3g}, {th.beta_star:.3g}", "Distill",
-                   delta_color="off")
+                   delta_color="off", delta_arrow="off")
     measured = "—" if th.measured_rate is None else f"measured {th.measured_rate:.4f}"
-    cols[3].metric("Rate (√κ−1)/(√κ+1)", f"{th.rate:.4f}", measured, delta_color="off")
+    cols[3].metric("Rate (√κ−1)/(√κ+1)", f"{th.rate:.4f}", measured, delta_color="off",
+                   delta_arrow="off")
     st.caption(f"Theory {where}. Hessian eigenvalues from autograd: "
                f"{', '.join(f'{v:.4g}' for v in th.eigenvalues)}. Plain GD at its best lr "
                f"shrinks the error by (κ−1)/(κ+1) = {th.gd_rate:.4f} per step.")

@@ -186,3 +186,15 @@ def test_script_formulas_cover_the_objectives():
     assert set(code.FORMULAS) == set(lm.OBJECTIVES)
     assert all(math.isfinite(lm.surface_for(n).value(lm.surface_for(n).start))
                for n in lm.OBJECTIVES)
+
+
+def test_url_problems_name_every_bad_value():
+    bad = presets.url_problems({"lr1": "20", "lr2": "0.0123", "mom1": "1.5", "steps1": "5000",
+                                "n": "9", "f": "nope", "kappa": "7", "noise": "x",
+                                "opt1": "lbfgs", "seed": "3"})
+    assert len(bad) == 9
+    assert "0.012" in bad[1] and "[0, 0.999]" in bad[2]
+    good = presets.url_problems({"lr1": "0.05", "mom1": "0.9", "steps1": "2000", "n": ["2"],
+                                 "f": "distill", "kappa": "100.0", "noise": "0.5",
+                                 "opt2": "adam", "mlr": ["-3", "0"]})
+    assert good == []
