@@ -71,7 +71,7 @@ class PathView:
     points: np.ndarray  # (n, dim) the trace's points
     losses: np.ndarray  # (n,)
     heights: np.ndarray  # (n,) losses on the grid's colour scale (3-D heights)
-    inside: int  # points[:inside] lie in the domain (the 3-D path stops there)
+    inside: np.ndarray  # (n,) bool: the point lies in the domain (the 3-D path skips others)
     frames: np.ndarray  # (n_frames,) step indices animated
     tangents: np.ndarray  # (n_frames, 2, 2) 1-D: tangent segment [[x0, y0], [x1, y1]] per frame
 
@@ -82,8 +82,7 @@ def path_view(surface: Surface, trace: Trace, grid_: Grid) -> PathView:
     frames = np.unique(np.linspace(0, max(n - 1, 0), min(n, MAX_FRAMES)).round().astype(int))
     lo = np.array([d[0] for d in surface.domain])
     hi = np.array([d[1] for d in surface.domain])
-    out = ~((trace.points >= lo) & (trace.points <= hi)).all(1)
-    inside = int(np.argmax(out)) if out.any() else n
+    inside = ((trace.points >= lo) & (trace.points <= hi)).all(1)
     tangents = np.zeros((len(frames), 2, 2))
     if surface.dim == 1 and n:
         half = 0.12 * (hi[0] - lo[0])
