@@ -65,7 +65,10 @@ def _animation(fig: go.Figure, path: PathView, frame_data, traces: list[int], *,
                                         args=[[None], still])])],
         sliders=[dict(active=len(path.frames) - 1, x=0.2, len=0.8, y=-0.06, yanchor="top",
                       currentvalue=dict(prefix="step ", font=dict(size=font)),
-                      pad=dict(t=0), font=dict(size=max(font - 4, 9)),
+                      pad=dict(t=0), ticklen=4 if len(path.frames) <= 25 else 0,
+                      # one label per step only while they fit; the current step is above
+                      font=dict(size=max(font - 4, 9), color=style.INK if
+                                len(path.frames) <= 25 else "rgba(0,0,0,0)"),
                       steps=[dict(label=str(int(k)), method="animate",
                                   args=[[str(int(k))], still]) for k in path.frames])],
     )

@@ -101,6 +101,8 @@ class Summary:
     nearest: Minimum | None  # the listed minimum closest to the final point
     distance: float  # to it (inf if none)
     status: str  # "converged at step k", "diverged at step k", or "still moving after N steps"
+    verdict: str  # "converged", "diverged" or "still moving"
+    when: str  # "at step k" or "after N steps"
 
 
 def summary(surface: Surface, trace: Trace) -> Summary:
@@ -109,13 +111,13 @@ def summary(surface: Surface, trace: Trace) -> Summary:
     loss = float(trace.losses[-1]) if n else surface.value(surface.start)
     near = nearest_minimum(surface, final)
     if trace.diverged_at is not None:
-        status = f"diverged at step {trace.diverged_at}"
+        verdict, when = "diverged", f"at step {trace.diverged_at}"
     elif trace.converged_at is not None:
-        status = f"converged at step {trace.converged_at}"
+        verdict, when = "converged", f"at step {trace.converged_at}"
     else:
-        status = f"still moving after {n - 1} steps"
+        verdict, when = "still moving", f"after {n - 1} steps"
     return Summary(final, loss, max(n - 1, 0), near[0] if near else None,
-                   near[1] if near else math.inf, status)
+                   near[1] if near else math.inf, f"{verdict} {when}", verdict, when)
 
 
 def click_targets(surface: Surface) -> tuple[np.ndarray, np.ndarray]:

@@ -24,7 +24,7 @@ def _path(fig) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return {m.label: f"{m.value} {m.delta}".strip() for m in at.metric}
 
 
 def _clean(at):
