@@ -65,7 +65,10 @@ def _animation(fig: go.Figure, path: PathView, frame_data, traces: list[int], *,
                                         args=[[None], still])])],
         sliders=[dict(active=len(path.frames) - 1, x=0.2, len=0.8, y=-0.06, yanchor="top",
                       currentvalue=dict(prefix="step ", font=dict(size=font)),
-                      pad=dict(t=0), font=dict(size=max(font - 4, 9)),
+                      pad=dict(t=0), ticklen=4 if len(path.frames) <= 25 else 0,
+                      # one label per step only while they fit; the current step is above
+                      font=dict(size=max(font - 4, 9), color=style.INK if
+                                len(path.frames) <= 25 else "rgba(0,0,0,0)"),
                       steps=[dict(label=str(int(k)), method="animate",
                                   args=[[str(int(k))], still]) for k in path.frames])],
     )
@@ -119,9 +122,12 @@ def surface_figure(surface: Surface, grid: Grid, path: PathView, *,
                     customdata=_f32(grid.z), colorscale=style.SEQUENTIAL, showscale=False,
                     opacity=0.92, name="f",
                     hovertemplate="x %{x:.3g}, y %{y:.3g}<br>f %{customdata:.4g}<extra></extra>")
-    n = path.inside
-    fig.add_scatter3d(x=path.points[:n, 0], y=path.points[:n, 1], z=path.heights[:n],
-                      mode="lines+markers", name="path", line=dict(color=PATH, width=6),
+    def gaps(values):  # points outside the box become gaps in the line (JSON null)
+        return [float(v) if ok else None for v, ok in zip(values, path.inside, strict=True)]
+
+    fig.add_scatter3d(x=gaps(path.points[:, 0]), y=gaps(path.points[:, 1]),
+                      z=gaps(path.heights), connectgaps=False, mode="lines+markers",
+                      name="path", line=dict(color=PATH, width=6),
                       marker=dict(size=3, color=PATH))
     for kind, (_, _, label) in MINIMUM_STYLE.items():
         pts = [m for m in surface.minima if m.kind == kind]
@@ -136,7 +142,8 @@ def surface_figure(surface: Surface, grid: Grid, path: PathView, *,
     ztitle = "log₁₀(f − min + δ)" if grid.log else "f"
     fig.update_layout(title_text="The same surface in 3-D" + (" (log height)" if grid.log
                                                               else ""),
-                      scene=dict(xaxis_title=_axis(surface, 0), yaxis_title=_axis(surface, 1),
+                      scene=dict(xaxis=dict(title=_axis(surface, 0), range=surface.domain[0]),
+                                 yaxis=dict(title=_axis(surface, 1), range=surface.domain[1]),
                                  zaxis_title=ztitle, aspectmode="manual",
                                  aspectratio=dict(x=1, y=1, z=0.6),
                                  camera=dict(eye=dict(x=1.5, y=-1.5, z=1.1))),

@@ -71,7 +71,7 @@ class PathView:
     points: np.ndarray  # (n, dim) the trace's points
     losses: np.ndarray  # (n,)
     heights: np.ndarray  # (n,) losses on the grid's colour scale (3-D heights)
-    inside: int  # points[:inside] lie in the domain (the 3-D path stops there)
+    inside: np.ndarray  # (n,) bool: the point lies in the domain (the 3-D path skips others)
     frames: np.ndarray  # (n_frames,) step indices animated
     tangents: np.ndarray  # (n_frames, 2, 2) 1-D: tangent segment [[x0, y0], [x1, y1]] per frame
 
@@ -82,8 +82,7 @@ def path_view(surface: Surface, trace: Trace, grid_: Grid) -> PathView:
     frames = np.unique(np.linspace(0, max(n - 1, 0), min(n, MAX_FRAMES)).round().astype(int))
     lo = np.array([d[0] for d in surface.domain])
     hi = np.array([d[1] for d in surface.domain])
-    out = ~((trace.points >= lo) & (trace.points <= hi)).all(1)
-    inside = int(np.argmax(out)) if out.any() else n
+    inside = ((trace.points >= lo) & (trace.points <= hi)).all(1)
     tangents = np.zeros((len(frames), 2, 2))
     if surface.dim == 1 and n:
         half = 0.12 * (hi[0] - lo[0])
@@ -102,6 +101,8 @@ class Summary:
     nearest: Minimum | None  # the listed minimum closest to the final point
     distance: float  # to it (inf if none)
     status: str  # "converged at step k", "diverged at step k", or "still moving after N steps"
+    verdict: str  # "converged", "diverged" or "still moving"
+    when: str  # "at step k" or "after N steps"
 
 
 def summary(surface: Surface, trace: Trace) -> Summary:
@@ -110,13 +111,13 @@ def summary(surface: Surface, trace: Trace) -> Summary:
     loss = float(trace.losses[-1]) if n else surface.value(surface.start)
     near = nearest_minimum(surface, final)
     if trace.diverged_at is not None:
-        status = f"diverged at step {trace.diverged_at}"
+        verdict, when = "diverged", f"at step {trace.diverged_at}"
     elif trace.converged_at is not None:
-        status = f"converged at step {trace.converged_at}"
+        verdict, when = "converged", f"at step {trace.converged_at}"
     else:
-        status = f"still moving after {n - 1} steps"
+        verdict, when = "still moving", f"after {n - 1} steps"
     return Summary(final, loss, max(n - 1, 0), near[0] if near else None,
-                   near[1] if near else math.inf, status)
+                   near[1] if near else math.inf, f"{verdict} {when}", verdict, when)
 
 
 def click_targets(surface: Surface) -> tuple[np.ndarray, np.ndarray]:

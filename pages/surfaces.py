@@ -132,8 +132,8 @@ if result.nearest is None:
 else:
     where = ", ".join(f"{v:.3g}" for v in result.nearest.point)
     cols[2].metric("Nearest minimum", f"{result.nearest.kind} at ({where})",
-                   f"distance {result.distance:.3g}", delta_color="off")
-cols[3].metric("Run", result.status)
+                   f"distance {result.distance:.3g}", delta_color="off", delta_arrow="off")
+cols[3].metric("Run", result.verdict, result.when, delta_color="off", delta_arrow="off")
 if trace.diverged_at is not None:
     ui.problem(f"The run diverged at step {trace.diverged_at}: the path is drawn up to step "
                f"{trace.diverged_at - 1}. Try a smaller learning rate.")
