@@ -34,8 +34,8 @@ if "_lrm_linked" not in st.session_state:
 
 
 def _apply_preset() -> None:
-    key = st.session_state.get("preset")
-    if key in presets.PRESETS:
+    key = presets.by_title(st.session_state.get("preset") or "")
+    if key:
         st.session_state.update(presets.widget_state(key))
 
 
@@ -56,8 +56,9 @@ def _add_from_map(runs: tuple, the_map: lmap.LrMomentumMap) -> None:
 # --- controls -----------------------------------------------------------------------------------
 with st.sidebar:
     st.subheader("Learning rate & momentum")
-    st.pills("Presets", list(presets.PRESETS), default="course_lr", key="preset",
-             bind="query-params", format_func=lambda k: presets.PRESETS[k].title,
+    # options are the labels themselves, so the URL holds exactly the widget's value
+    st.pills("Presets", [p.title for p in presets.PRESETS.values()],
+             default=presets.PRESETS["course_lr"].title, key="preset", bind="query-params",
              on_change=_apply_preset, help="One click sets the objective and the runs.")
     f = st.selectbox("Objective", lm.OBJECTIVES, key="f", bind="query-params",
                      help="Names of dlviz.surfaces.SURFACES; the formula is shown below.")
@@ -132,8 +133,8 @@ def _theory(f: str, condition, start: tuple):
     return theory.theory(f, condition=condition, start=start)
 
 
-# Figures are cached objects too (plotly builds them slowly); Streamlit only reads them.
-@st.cache_resource(max_entries=32, show_spinner=False)
+# Figures are cached objects too (plotly builds them slowly); nothing mutates them.
+@ui.figure_cache(max_entries=32)
 def _paths_figure(f: str, condition, start: tuple, runs: tuple, noise: float, seed: int,
                   lecture: bool):
     comp = _compare(f, condition, start, runs, noise, seed)
@@ -141,14 +142,14 @@ def _paths_figure(f: str, condition, start: tuple, runs: tuple, noise: float, se
                               minima=lm.surface_for(f, condition).minima, lecture=lecture)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@ui.figure_cache(max_entries=32)
 def _curves_figure(f: str, condition, start: tuple, runs: tuple, noise: float, seed: int,
                    lecture: bool):
     return plots.curves_figure(_compare(f, condition, start, runs, noise, seed),
                                lecture=lecture)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@ui.figure_cache(max_entries=32)
 def _map_figure(f: str, condition, start: tuple, runs: tuple, noise: float, seed: int,
                 map_steps: int, decades: tuple, metric: str, lecture: bool):
     return plots.map_figure(_map(f, condition, start, map_steps, decades), metric=metric,
@@ -190,8 +191,9 @@ ui.chart(_curves_figure(*settings, lecture), key="curves")
 # --- the lr × momentum map ----------------------------------------------------------------------
 st.header("The lr × momentum map")
 left, right = st.columns([1, 2])
-metric = left.segmented_control("Colour", list(lmap.METRICS), default="final", key="metric",
-                                bind="query-params", format_func=lmap.METRICS.get) or "final"
+shown = left.segmented_control("Colour", list(lmap.METRICS.values()), key="metric",
+                               default=lmap.METRICS["final"], bind="query-params")
+metric = next((k for k, v in lmap.METRICS.items() if v == shown), "final")
 decades = right.select_slider("lr range (powers of 10)", DECADES, value=DEFAULT["mlr"],
                               key="mlr", bind="query-params")
 if decades[1] - decades[0] < 2:

@@ -56,7 +56,7 @@ def test_default_is_the_course_learning_rate_story():
 def test_preset_click_sets_widgets_url_and_claim(key):
     p = presets.PRESETS[key]
     at = open_page(PAGE)
-    at.pills(key="preset").set_value(key).run()
+    at.pills(key="preset").set_value(p.title).run()
     _clean(at)
     assert at.selectbox(key="f").value == p.surface
     assert at.slider(key="n").value == len(p.runs)
@@ -168,3 +168,11 @@ def test_out_of_range_link_values_get_messages_and_defaults():
     assert "learning rate to '20'" in messages and "[1, 2000]" in messages
     assert "choose one of course" in messages
     assert at.select_slider(key="lr1").value == 0.01 and at.number_input(key="steps1").value == 10
+
+
+def test_preset_and_metric_links_raise_no_ignored_notice():
+    at = open_page(PAGE, query={"preset": "d2l: valley", "metric": "steps to converge"})
+    _clean(at)
+    assert not at.toast, [t.proto.body for t in at.toast]
+    assert at.selectbox(key="f").value == "d2l_quadratic"
+    assert _figs(at)[2]["layout"]["title"]["text"].startswith("Steps to converge")
