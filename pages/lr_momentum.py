@@ -83,7 +83,8 @@ with st.sidebar:
             opt = st.selectbox("Optimizer", lm.OPTIMIZERS, key=f"opt{i}",
                                index=lm.OPTIMIZERS.index(d[f"opt{i}"]), bind="query-params")
             lr = st.select_slider("Learning rate (log scale)", LR_STOPS, value=d[f"lr{i}"],
-                                  key=f"lr{i}", bind="query-params", format_func=lambda v: f"{v:g}")
+                                  key=f"lr{i}", bind="query-params",
+                                  format_func=lambda v: f"{float(v):g}")
             mom = st.slider("Momentum μ", 0.0, lm.MOMENTUM_MAX, d[f"mom{i}"], step=0.001,
                             key=f"mom{i}", bind="query-params", format="%.3f",
                             disabled=opt not in ("sgd", "rmsprop"))
