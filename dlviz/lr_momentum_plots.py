@@ -86,7 +86,7 @@ def paths_figure(comp: Comparison, land: Landscape, *, minima=(), lecture: bool 
                                                              line=dict(width=2, color="white")))
     _animate(fig, comp, dim, first_ball)
     (x_lo, x_hi), *rest = land_domain(land)
-    fig.update_xaxes(range=[x_lo, x_hi], title="x")
+    fig.update_xaxes(range=[x_lo, x_hi])  # no axis title: the animation controls sit there
     if dim == 1:
         lo, hi = float(np.min(land.values)), float(np.max(land.values))
         fig.update_yaxes(range=[lo - 0.05 * (hi - lo), hi], title="f(x)")
