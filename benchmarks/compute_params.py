@@ -1,4 +1,4 @@
-"""Compute timings of the Counting-parameters page (discovered by `python -m benchmarks.compute`)."""
+"""Compute timings of the Counting-parameters page (for `python -m benchmarks.compute`)."""
 
 from __future__ import annotations
 
