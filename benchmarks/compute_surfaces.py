@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from dlviz import landscape, optim, surfaces
+from dlviz import landscape, optim, surfaces, surfaces_plots, surfaces_view
 
 torch.set_num_threads(1)  # as streamlit_app.py runs the server
 
@@ -25,6 +25,16 @@ def _sweep_40x40x100() -> optim.Sweep:
 def _trace_default() -> optim.Trace:
     s = surfaces.SURFACES["rosenbrock"]
     return optim.trace("rosenbrock", start=s.start, lr=1e-3, momentum=0.9, steps=2000)  # max
+
+
+def _page_rosenbrock_cold() -> object:
+    """What a cold page run computes at the Rosenbrock preset: trace, grid, both figures."""
+    s = surfaces.SURFACES["rosenbrock"]
+    p = s.preset
+    t = optim.trace("rosenbrock", start=s.start, lr=p.lr, momentum=p.momentum, steps=p.steps)
+    g = surfaces_view.grid(s, resolution=61)
+    path = surfaces_view.path_view(s, t, g)
+    return (surfaces_plots.contour_figure(s, g, path), surfaces_plots.surface_figure(s, g, path))
 
 
 def _landscape_random_41() -> landscape.Landscape:
@@ -44,6 +54,7 @@ _TRAINED = landscape.train()
 CASES: dict[str, Callable[[], object]] = {
     "surfaces.sweep_sgd_40x40x100": _sweep_40x40x100,
     "surfaces.trace_2000_steps": _trace_default,
+    "surfaces.page_rosenbrock_trace_and_figures": _page_rosenbrock_cold,
     "surfaces.landscape_train_and_41x41": _landscape_random_41,
     "surfaces.landscape_41x41_grid_vmap": _landscape_grid_only_41,
 }

@@ -211,7 +211,7 @@ SURFACES: dict[str, Surface] = {s.name: s for s in (
            [((1.0, 1.0), 0.0, "global")],
            "A long curved valley: easy to fall into, slow to follow to the minimum at (1, 1).",
            r"f(x,y) = (1-x)^2 + 100\,(y-x^2)^2", log_color=True,
-           preset=Preset(lr=1e-3, momentum=0.9, steps=300)),
+           preset=Preset(lr=5e-4, momentum=0.9, steps=500)),
     _entry("distill", "Distill momentum function", 2, _distill, (-1.21, 0.853),
            ((-1.5, 1.5), (-0.4, 1.1)), [((1.0, 1.0 / 3.0), 0.0, "global")],
            "The hero function of Distill's 'Why Momentum Really Works': a bent valley where "

@@ -56,16 +56,20 @@ def _animation(fig: go.Figure, path: PathView, frame_data, traces: list[int], *,
     play = {"frame": {"duration": 80, "redraw": False}, "fromcurrent": True,
             "transition": {"duration": 0}, "mode": "immediate"}
     font = style.sizes(lecture).font
+    drop = 3 * font + 20  # px under the plot area: tick labels and the axis title
     fig.update_layout(
-        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.12, xanchor="left",
-                          yanchor="top", pad=dict(t=0, r=10), showactive=False,
+        # below the x axis (its ticks and title): offsets in px, so they hold at any height
+        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=0, xanchor="left",
+                          yanchor="top", pad=dict(t=drop + 14, r=10), showactive=False,
                           font=dict(size=font),
                           buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                                    dict(label="❚❚ Pause", method="animate",
                                         args=[[None], still])])],
-        sliders=[dict(active=len(path.frames) - 1, x=0.2, len=0.8, y=-0.06, yanchor="top",
-                      currentvalue=dict(prefix="step ", font=dict(size=font)),
-                      pad=dict(t=0), ticklen=4 if len(path.frames) <= 25 else 0,
+        sliders=[dict(active=len(path.frames) - 1, x=0.3,
+                      len=0.7, y=0, yanchor="top",
+                      currentvalue=dict(prefix="step ", font=dict(size=font, color=style.INK)),
+                      pad=dict(t=drop), ticklen=4 if len(path.frames) <= 25 else 0,
+                      minorticklen=0,
                       # one label per step only while they fit; the current step is above
                       font=dict(size=max(font - 4, 9), color=style.INK if
                                 len(path.frames) <= 25 else "rgba(0,0,0,0)"),
@@ -108,7 +112,7 @@ def contour_figure(surface: Surface, grid: Grid, path: PathView, *,
     (x_lo, x_hi), (y_lo, y_hi) = surface.domain
     fig.update_xaxes(range=[x_lo, x_hi], title_text=_axis(surface, 0), showgrid=False)
     fig.update_yaxes(range=[y_lo, y_hi], title_text=_axis(surface, 1), showgrid=False)
-    fig.update_layout(title_text=f"{surface.title}: contour and path (click to set the start)",
+    fig.update_layout(title_text=f"{surface.title}: click to set the start",
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
                       clickmode="event+select", dragmode="zoom")
     return _finish(fig, lecture)
@@ -168,9 +172,9 @@ def curve_figure(surface: Surface, grid: Grid, path: PathView, *,
     i_last = len(path.frames) - 1
     tangent = len(fig.data)
     fig.add_scatter(x=path.tangents[i_last, :, 0], y=path.tangents[i_last, :, 1], mode="lines",
-                    name="tangent (slope = gradient)", line=dict(color=style.INK, dash="dash"))
+                    name="tangent: slope = gradient", line=dict(color=style.INK, dash="dash"))
     fig.add_scatter(x=pts[k_last:k_last + 1, 0], y=path.losses[k_last:k_last + 1],
-                    mode="markers", name="ball (current step)",
+                    mode="markers", name="ball (this step)",
                     marker=dict(size=20, color=BALL, line=dict(color=style.INK, width=2)))
     cx, cy = click_targets(surface)
     fig.add_scatter(x=_f32(cx), y=_f32(cy), mode="markers", name=CLICK_NAME, showlegend=False,
@@ -184,8 +188,7 @@ def curve_figure(surface: Surface, grid: Grid, path: PathView, *,
     pad = 0.08 * (hi - lo)
     fig.update_xaxes(range=list(surface.domain[0]), title_text="x")
     fig.update_yaxes(range=[lo - pad, hi + pad], title_text="f(x)")
-    fig.update_layout(title_text=f"{surface.title}: each step is a ball on the curve "
-                                 "(click the curve to set the start)",
+    fig.update_layout(title_text=f"{surface.title}: click the curve to set the start",
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
                       clickmode="event+select")
     return _finish(fig, lecture)
@@ -237,5 +240,7 @@ def _finish(fig: go.Figure, lecture: bool) -> go.Figure:
     s = style.sizes(lecture)
     fig = style.finish(fig, lecture=lecture, height=s.height + 80)
     if fig.layout.sliders:  # room below the axes for the play button and the step slider
-        fig.update_layout(margin_b=130 if lecture else 110)
+        fig.update_layout(margin_b=6 * s.font + 70)
+    if lecture:  # the page header names the surface; the legend gets the room instead
+        fig.update_layout(title_text=None, margin_t=20 + 2 * s.font)
     return fig

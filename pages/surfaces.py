@@ -76,7 +76,7 @@ with st.sidebar:
                            disabled=opt != "sgd")
     steps = int(st.number_input("Steps", *BOUNDS["steps"], preset.steps, step=10, key="steps",
                                 bind="query-params"))
-    grid_res = int(st.slider("Grid points per axis", *BOUNDS["grid"], 81, step=10, key="grid",
+    grid_res = int(st.slider("Grid points per axis", *BOUNDS["grid"], 61, step=10, key="grid",
                              bind="query-params", disabled=surface.dim == 1))
 
 mom = float(mom) if has_momentum else 0.0

@@ -85,7 +85,7 @@ def test_local_minima_are_circles_and_log_ticks_are_labelled():
 
 
 def test_surface_figure_heights_with_gaps_outside_the_box():
-    s, t, g, pv = _run("rosenbrock")
+    s, t, g, pv = _run("rosenbrock", lr=1e-3, momentum=0.9, steps=300)
     fig = _json(plots.surface_figure(s, g, pv))
     np.testing.assert_allclose(array(fig["data"][0]["z"]).reshape(g.color.shape), g.color,
                                rtol=1e-6)
