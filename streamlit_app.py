@@ -36,7 +36,7 @@ for spec in catalog.live_pages():
     )
 
 navigation = st.navigation(sections)
-ui.remember_url()
+ui.remember_url(navigation.url_path or "home")
 ui.mark_shell()
 ui.lecture_toggle()
 navigation.run()

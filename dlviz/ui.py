@@ -87,10 +87,19 @@ def ensure_shell() -> None:
 
 
 _URL_SENT = "_dlviz_url_sent"
+_URL_PAGE = "_dlviz_url_page"
 
 
-def remember_url() -> None:
-    """Keep the query string as the browser sent it, before widgets consume it."""
+def remember_url(page: str) -> None:
+    """On a page load, keep the query string as the browser sent it, before widgets use it.
+
+    Only the first run on a page reads its settings from the URL; on later reruns the
+    query string lags behind callbacks that set widgets (presets, clicks), so it is not
+    evidence of anything.
+    """
+    if st.session_state.get(_URL_PAGE) == page:
+        return
+    st.session_state[_URL_PAGE] = page
     st.session_state[_URL_SENT] = {k: st.query_params.get_all(k) for k in st.query_params}
 
 
@@ -144,7 +153,7 @@ def is_lecture() -> bool:
 def page(key: str) -> bool:
     """Draw the header of catalog page `key`; return whether lecture mode is on."""
     ensure_shell()
-    remember_url()
+    remember_url(key)
     spec = catalog.BY_KEY[key]
     lecture = is_lecture()
     st.title(spec.title)

@@ -48,3 +48,13 @@ def test_out_of_range_url_values_are_clamped_and_reported():
     assert not at.exception
     assert at.slider(key="depth").value <= 30
     assert any("`depth=500`" in t.proto.body for t in at.toast)
+
+
+def test_no_notice_when_widgets_change_after_the_page_load():
+    """Later reruns carry a lagging query string (callbacks, presets): never a notice."""
+    at = open_page("pages/activations.py", query={"depth": "12"})
+    at.slider(key="depth").set_value(20).run()
+    assert not at.toast
+    at.session_state["depth"] = 25  # as a preset's callback does
+    at.run()
+    assert not at.toast and at.slider(key="depth").value == 25
