@@ -27,6 +27,6 @@ for spec in catalog.live_pages():
         st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path)
     )
 
-navigation = st.navigation(sections)
 ui.lecture_toggle()
+navigation = st.navigation(sections)
 navigation.run()

@@ -1,0 +1,38 @@
+"""Shared test fixtures: the page registry and an AppTest factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dlviz import catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "streamlit_app.py")
+# Every page the navigation registers: the home page plus the live catalog pages. New pages
+# are covered by adding their file; no test needs editing.
+PAGE_FILES = ["pages/home.py"] + [spec.file for spec in catalog.live_pages()]
+CONCEPT_PAGES = [spec.file for spec in catalog.live_pages()]
+
+
+def page_id(file: str) -> str:
+    return Path(file).stem
+
+
+def open_page(file: str, *, query: dict | None = None, timeout: float = 60) -> AppTest:
+    """Run the app shell, switch to `file` with `query` in the URL, and run it."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.run()  # the first run registers the navigation's pages (and their url_paths)
+    if file != "pages/home.py":
+        at.switch_page(file)
+    # Like opening the bookmarked URL: the query string arrives with the page's first run.
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+@pytest.fixture(params=PAGE_FILES, ids=page_id)
+def page_file(request) -> str:
+    return request.param

@@ -1,0 +1,84 @@
+"""The architecture's rules, as tests: they fail the moment a rule is broken."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = sorted(
+    p for d in ("dlviz", "pages", "benchmarks") for p in (ROOT / d).rglob("*.py")
+) + [ROOT / "streamlit_app.py"]
+PAGES = sorted((ROOT / "pages").glob("*.py"))
+# Widgets that hold state, and so must be keyed and bound to the URL. Buttons, data editors
+# and chart selections hold no bookmarkable value of their own (pages keep that in a bound
+# widget or in the URL text they edit).
+BOUND_WIDGETS = {
+    "slider", "select_slider", "number_input", "text_input", "text_area", "selectbox",
+    "multiselect", "radio", "checkbox", "toggle", "segmented_control", "pills",
+    "color_picker", "date_input", "time_input", "feedback",
+}
+
+
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(), filename=str(path))
+
+
+def _imports(tree: ast.Module) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "dlviz").rglob("*.py")), ids=lambda p: p.name)
+def test_dlviz_never_imports_streamlit_except_ui(path):
+    if path.name == "ui.py":
+        return
+    assert "streamlit" not in _imports(_tree(path)), f"{path.name} imports streamlit"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_code_execution_on_data(path):
+    """No eval/exec/compile, pickle loads or sympy parsing anywhere in the app."""
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Call):
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(
+                f, ast.Attribute) else ""
+            # builtins by bare name (`model.eval()` and `re.compile` are not code execution)
+            if isinstance(f, ast.Name):
+                assert name not in {"eval", "exec", "compile", "__import__"}, (
+                    f"{path.name}:{node.lineno} calls {name}")
+            assert name not in {"parse_expr", "sympify"}, f"{path.name}:{node.lineno}"
+            if name in {"load", "loads"} and isinstance(f, ast.Attribute):
+                owner = f.value.id if isinstance(f.value, ast.Name) else ""
+                assert owner not in {"pickle", "marshal", "dill"}, f"{path.name}:{node.lineno}"
+
+
+@pytest.mark.parametrize("path", PAGES + [ROOT / "dlviz" / "ui.py"], ids=lambda p: p.name)
+def test_every_widget_is_keyed_and_bound_to_the_url(path):
+    for node in ast.walk(_tree(path)):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in BOUND_WIDGETS):
+            kw = {k.arg: k.value for k in node.keywords}
+            where = f"{path.name}:{node.lineno} {node.func.attr}"
+            assert "key" in kw, f"{where} has no key"
+            bind = kw.get("bind")
+            assert isinstance(bind, ast.Constant) and bind.value == "query-params", (
+                f"{where} is not bound to the URL")
+
+
+def test_the_rules_catch_violations():
+    """The checks above can fail: feed them a page that breaks every rule."""
+    bad = ast.parse("import streamlit as st\nst.slider('x', 0, 1)\neval(t)\n")
+    assert "streamlit" in _imports(bad)
+    calls = [n for n in ast.walk(bad) if isinstance(n, ast.Call)]
+    assert any(isinstance(c.func, ast.Name) and c.func.id == "eval" for c in calls)
+    slider = next(c for c in calls if isinstance(c.func, ast.Attribute))
+    assert "key" not in {k.arg for k in slider.keywords}
