@@ -12,7 +12,8 @@ from dlviz import finetune as ft
 from dlviz.reproduce import literal
 
 _TEMPLATE = '''\
-"""Pretrain on US salaries (task A), freeze layers, fine-tune on EU salaries (task B)."""
+# dlviz · Freezing & fine-tuning: pretrain on US salaries (task A), freeze layers,
+# fine-tune on EU salaries (task B), with plain PyTorch.
 import copy
 import io
 import math
