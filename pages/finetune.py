@@ -115,7 +115,7 @@ ui.explain(
 st.header("Layer initialisation")
 a, b, c, d = st.columns(4)
 scheme = a.selectbox("Scheme", list(ini.SCHEMES), key="init", bind="query-params",
-                     format_func=lambda s: ini.SCHEMES[s][0])
+                     help=" · ".join(f"{k}: {label}" for k, (label, _) in ini.SCHEMES.items()))
 sigma = float(b.slider("σ of normal(0, σ)", 0.01, 1.0, ini.SIGMA_DEFAULT, step=0.01,
                        key="sigma", bind="query-params"))
 constant = float(c.slider("c of constant", -0.5, 0.5, ini.CONSTANT_DEFAULT, step=0.05,

@@ -74,7 +74,7 @@ def test_weight_change_has_every_named_parameter(pretrained):
 
 
 def _count(sizes, frozen) -> int:
-    return sum(a * b + b for (a, b), f in zip(zip(sizes[:-1], sizes[1:]), frozen) if not f)
+    return sum(a * b + b for (a, b), f in zip(zip(sizes[:-1], sizes[1:], strict=True), frozen, strict=True) if not f)
 
 
 def test_trainable_counts_are_right_and_fall_as_k_grows(pretrained):
@@ -188,5 +188,5 @@ def test_script_prints_the_same_numbers_for_a_per_layer_choice(tmp_path):
     assert list(got) == list(expected)
     for label, values in expected.items():
         assert len(got[label]) == len(values)
-        assert all(close(a, b) for a, b in zip(got[label], values)), label
+        assert all(close(a, b) for a, b in zip(got[label], values, strict=True)), label
     assert expected["max |dw| per layer"][1] == 0 and expected["max |dw| per layer"][3] == 0

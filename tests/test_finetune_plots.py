@@ -32,7 +32,7 @@ def _data(fig) -> list[dict]:
 def test_loss_curves_are_the_runs_losses(comparison):
     data = _data(plots.loss_curves_figure(comparison))
     assert [t["name"] for t in data] == list(comparison.labels.values())
-    for trace, run in zip(data, comparison.runs.values()):
+    for trace, run in zip(data, comparison.runs.values(), strict=True):
         np.testing.assert_array_equal(array(trace["y"]), [run.initial_loss, *run.losses])
         np.testing.assert_array_equal(array(trace["x"]), np.arange(len(run.losses) + 1))
     assert all_finite(data)
@@ -70,7 +70,7 @@ def test_activation_std_figure_leaves_out_what_a_log_axis_cannot_show():
     stds = ini.activation_std(depth=30, seed=0)
     data = _data(plots.activation_std_figure(stds, selected="kaiming"))
     assert all_finite(data)
-    trace = dict(zip(stds.schemes, data))
+    trace = dict(zip(stds.schemes, data, strict=True))
     assert [t["name"] for t in data][:2] == [ini.SCHEMES[s][0] for s in stds.schemes[:2]]
     kaiming = trace["kaiming"]
     np.testing.assert_array_equal(array(kaiming["y"]), stds.std[stds.schemes.index("kaiming")])

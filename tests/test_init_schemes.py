@@ -68,7 +68,7 @@ def test_constant_and_zeros_fill_every_weight():
 def test_histogram_counts_every_weight_and_spikes_get_one_bin():
     for scheme in ini.SCHEMES:
         hist = ini.weight_histograms(scheme, seed=1)
-        sizes = [a * b for a, b in zip(ft.LAYER_SIZES[:-1], ft.LAYER_SIZES[1:])]
+        sizes = [a * b for a, b in zip(ft.LAYER_SIZES[:-1], ft.LAYER_SIZES[1:], strict=True)]
         assert [int(c.sum()) for c in hist.counts] == sizes
         assert all(len(e) == ini.N_BINS + 1 for e in hist.edges)
     spike = ini.weight_histograms("zeros", seed=0)
