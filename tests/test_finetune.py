@@ -74,7 +74,8 @@ def test_weight_change_has_every_named_parameter(pretrained):
 
 
 def _count(sizes, frozen) -> int:
-    return sum(a * b + b for (a, b), f in zip(zip(sizes[:-1], sizes[1:], strict=True), frozen, strict=True) if not f)
+    layers = zip(sizes[:-1], sizes[1:], strict=True)
+    return sum(a * b + b for (a, b), f in zip(layers, frozen, strict=True) if not f)
 
 
 def test_trainable_counts_are_right_and_fall_as_k_grows(pretrained):
