@@ -14,11 +14,12 @@ from dlviz import catalog, ui
 if torch.get_num_threads() != 1:
     torch.set_num_threads(1)
 
-st.set_page_config(page_title="dlviz · deep learning with PyTorch",
-                   page_icon=":material/neurology:",
+# Emoji icons only: Streamlit fetches a material icon's favicon from a CDN at run time, and
+# nothing may download at run time (emoji favicons are inline SVG).
+st.set_page_config(page_title="dlviz · deep learning with PyTorch", page_icon="🧠",
                    layout="wide")
 
-home = st.Page("pages/home.py", title="Course map", icon=":material/map:", url_path="home",
+home = st.Page("pages/home.py", title="Course map", icon="🗺️", url_path="home",
                default=True)
 sections: dict[str, list] = {"dlviz": [home]}
 for spec in catalog.live_pages():
@@ -27,6 +28,7 @@ for spec in catalog.live_pages():
         st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path)
     )
 
-ui.lecture_toggle()
 navigation = st.navigation(sections)
+ui.mark_shell()
+ui.lecture_toggle()
 navigation.run()

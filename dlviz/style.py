@@ -39,7 +39,7 @@ class Sizes:
 
 
 NORMAL = Sizes(font=14, title=17, line=2.5, marker=8, height=420)
-LECTURE = Sizes(font=22, title=26, line=4.5, marker=14, height=520)
+LECTURE = Sizes(font=22, title=26, line=4.5, marker=14, height=460)
 
 
 def sizes(lecture: bool) -> Sizes:

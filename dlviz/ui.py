@@ -28,12 +28,22 @@ _LECTURE_CSS = """
 <style>
 html { font-size: 24px; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
-[data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] p,
-[data-testid="stMetricValue"], [data-testid="stMetricLabel"] p, label, code {
+[data-testid="stWidgetLabel"] p, [data-testid="stMetricValue"],
+[data-testid="stMetricLabel"] p, label, code, button p {
   font-size: max(1rem, 24px) !important;
 }
-[data-testid="stCaptionContainer"] { font-size: max(0.85rem, 20px) !important; }
-.block-container { padding-top: 2.2rem; max-width: 100%; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
+  font-size: 20px !important;
+}
+h1 { font-size: 44px !important; padding: 0 0 8px 0 !important; }
+h2 { font-size: 34px !important; }
+h3 { font-size: 28px !important; }
+[data-testid="stMainBlockContainer"] {
+  padding: 48px 32px 32px 32px !important; max-width: 100% !important;
+}
+/* The header scales with rem (90 px here) and would cover the title: keep only its menu. */
+[data-testid="stHeader"] { background: transparent !important; pointer-events: none; }
+[data-testid="stHeader"] * { pointer-events: auto; }
 </style>
 """
 
@@ -51,12 +61,38 @@ def lecture_toggle() -> bool:
     return on
 
 
+SHELL_KEY = "_dlviz_shell"
+
+
+def mark_shell() -> None:
+    """Called by streamlit_app.py: the shell (navigation, lecture toggle) has run."""
+    st.session_state[SHELL_KEY] = True
+
+
+def ensure_shell() -> None:
+    """Rerun through the shell if a page file was run on its own.
+
+    With a `pages/` folder, Streamlit's very first run on a fresh server runs a deep-linked
+    page file directly (the multipage v1 fallback), skipping streamlit_app.py: no navigation,
+    no lecture toggle, no page config. `st.navigation` clears the class flag that selects that
+    fallback, but only once the shell has run; clear it here (as st.navigation does) and
+    rerun, so the page renders through the shell, URL and query string intact.
+    """
+    if st.session_state.get(SHELL_KEY):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
 def is_lecture() -> bool:
     return bool(st.session_state.get(LECTURE_KEY, False))
 
 
 def page(key: str) -> bool:
     """Draw the header of catalog page `key`; return whether lecture mode is on."""
+    ensure_shell()
     spec = catalog.BY_KEY[key]
     lecture = is_lecture()
     st.title(spec.title)

@@ -20,8 +20,10 @@ with st.sidebar:
                            bind="query-params", format_func=lambda n: act.ACTIVATIONS[n].label)
     params = {}
     for p, (lo, hi, default) in act.PARAM_BOUNDS.items():
-        params[p] = st.slider(p, lo, hi, default, step=0.01 if p == "negative_slope" else 0.05,
-                              key=p, bind="query-params")
+        owner = next(a.label for a in act.ACTIVATIONS.values() if p in a.params)
+        step = 0.01 if p == "negative_slope" else 0.05
+        params[p] = st.slider(f"{owner} {p}", lo, hi, default, step=step, key=p,
+                              bind="query-params")
     xmax = st.slider("x range ±", 1.0, 10.0, 6.0, step=0.5, key="xmax", bind="query-params")
     x0 = st.slider("Probe x₀", -xmax, xmax, min(0.5, xmax), step=0.05, key="x0",
                    bind="query-params", help="The values at x₀ are what the script prints.")

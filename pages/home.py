@@ -4,6 +4,7 @@ import streamlit as st
 
 from dlviz import catalog, ui
 
+ui.ensure_shell()
 lecture = ui.is_lecture()
 st.title("dlviz · deep learning with PyTorch, made visible")
 ui.explain(

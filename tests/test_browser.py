@@ -1,0 +1,145 @@
+"""Every page in real headless Chromium against a real `streamlit run` server.
+
+Debian's chromium (/usr/bin/chromium) driven by Playwright for Python; no browser is ever
+downloaded. Screenshots go to artifacts/screenshots/ (git-ignored) for a human to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks.server import ROOT, streamlit_server
+from dlviz import catalog
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "artifacts" / "screenshots"
+VIEWPORTS = {"1920x1080": (1920, 1080), "1280x720": (1280, 720)}
+# (key, url path, is a concept page): the home page and every live catalog page.
+# The home page is the default page: it lives at the root URL.
+PAGES = [("home", "", False)] + [(p.key, p.url_path, True) for p in catalog.live_pages()]
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-quic", "--no-first-run",
+               "--disable-sync"]
+MIN_LECTURE_PX = 18
+
+# Smallest computed font size of visible text in the app (HTML and plotly's SVG text).
+_MIN_FONT_JS = """() => {
+  const root = document.querySelector('[data-testid="stApp"]');
+  let min = 1e9, where = '';
+  const visible = (el) => {
+    const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'
+           && parseFloat(s.opacity || '1') > 0 && !el.closest('[aria-hidden="true"]')
+           && !el.closest('.modebar') && !el.closest('[data-testid="stTooltipContent"]')
+           && !(el.closest('details:not([open])') && !el.closest('summary'));
+  };
+  for (const el of root.querySelectorAll('*')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !visible(el)) continue;
+    const px = parseFloat(getComputedStyle(el).fontSize);
+    if (px < min) { min = px; where = el.tagName + ': ' + el.textContent.trim().slice(0, 40); }
+  }
+  return [min, where];
+}"""
+
+
+def _normalise(message: str) -> str:
+    # Ports, line numbers and the page's own path (the frontend first probes
+    # /<page>/_stcore/health on a deep link, as it does for any Streamlit app) are not errors
+    # of ours: normalise them so the baseline matches.
+    message = re.sub(r"127\.0\.0\.1:\d+/[\w-]+/_stcore", "HOST/PAGE/_stcore", message)
+    return re.sub(r"127\.0\.0\.1:\d+|:\d+:\d+|\b\d+\b", "#", message)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with streamlit_server() as (url, _):
+        yield url
+
+
+def _visit(browser, url: str, viewport: tuple[int, int], *, charts: bool,
+           ready: str = "Lecture mode") -> tuple:
+    """Open `url`, wait for the script run and the charts; return (page, console errors)."""
+    w, h = viewport
+    context = browser.new_context(viewport={"width": w, "height": h})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}")
+            if r.status >= 400 else None)
+    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
+    page.goto(url, wait_until="domcontentloaded")
+    # The entry script has run once the navigation (not the bare file list shown before it)
+    # and the lecture toggle are drawn; then wait for the page's run to finish.
+    page.get_by_text(ready, exact=True).first.wait_for(timeout=90_000)
+    page.wait_for_function(
+        """() => document.querySelector('[data-testid="stApp"]')
+                 ?.getAttribute('data-test-script-state') === 'notRunning'""", timeout=90_000)
+    page.wait_for_timeout(300)
+    if charts:
+        page.wait_for_function(
+            """() => { const n = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
+                       return n > 0 && document.querySelectorAll('.js-plotly-plot .main-svg')
+                              .length >= n; }""", timeout=60_000)
+    page.wait_for_timeout(600)  # fonts and plotly's relayout settle
+    return page, errors
+
+
+@pytest.fixture(scope="module")
+def baseline_errors(browser, tmp_path_factory) -> set[str]:
+    """Console errors that an empty one-slider Streamlit app shows with the same config."""
+    folder = tmp_path_factory.mktemp("empty_app")
+    shutil.copytree(ROOT / ".streamlit", folder / ".streamlit")
+    (folder / "app.py").write_text(
+        "import streamlit as st\nst.slider('x', 0, 10, key='x', bind='query-params')\n")
+    with streamlit_server("app.py", cwd=folder) as (url, _):
+        page, errors = _visit(browser, f"{url}/deep-link?x=3", (1280, 720), charts=False,
+                              ready="x")
+        page.context.close()
+    return {_normalise(e) for e in errors}
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS), ids=str)
+@pytest.mark.parametrize("mode", ["normal", "lecture"])
+@pytest.mark.parametrize(("key", "url_path", "concept"), PAGES, ids=[p[0] for p in PAGES])
+def test_page_in_chromium(browser, app_url, baseline_errors, key, url_path, concept, mode,
+                          viewport):
+    query = "?lecture=true" if mode == "lecture" else ""
+    page, errors = _visit(browser, f"{app_url}/{url_path}{query}", VIEWPORTS[viewport],
+                          charts=concept)
+    try:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{key}-{mode}-{viewport}.png"),
+                        full_page=mode == "normal")
+        assert page.locator('[data-testid="stException"]').count() == 0, "exception shown"
+        if concept:
+            assert page.locator(".js-plotly-plot").count() >= 1, "no rendered chart"
+        new = {_normalise(e) for e in errors} - baseline_errors
+        assert not new, f"console errors beyond an empty app's: {sorted(new)[:5]}"
+        if mode == "lecture":
+            min_px, where = page.evaluate(_MIN_FONT_JS)
+            assert min_px >= MIN_LECTURE_PX, f"lecture text at {min_px}px: {where}"
+            if concept:
+                box = page.locator('[data-testid="stPlotlyChart"]').first.bounding_box()
+                assert box and box["y"] + box["height"] <= VIEWPORTS[viewport][1] + 1, (
+                    f"main figure not fully visible without scrolling: {box}")
+    finally:
+        page.context.close()
