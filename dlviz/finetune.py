@@ -26,7 +26,7 @@ N_A, N_B = 400, 200  # rows of task A (US) and task B (EU): B is the small data 
 VAL_FRACTION = 0.25
 BATCH_SIZE = 64
 MOMENTUM = 0.9
-PRETRAIN_EPOCHS, PRETRAIN_LR = 100, 0.03
+PRETRAIN_EPOCHS, PRETRAIN_LR = 60, 0.03
 DEFAULTS = dict(frozen_layers=2, lr=0.01, epochs=30, seed=0)
 SMALL_LR_FACTOR = 0.1  # "a smaller learning rate for fine-tuning"
 Progress = Callable[[float], None]
@@ -207,8 +207,8 @@ def compare(*, frozen_layers: int | Sequence[int], lr: float, epochs: int, seed:
                               **s)
     which = describe(mask)
     labels = {
-        "scratch": f"from scratch on B (lr {lr:g})",
-        "all": f"fine-tune all layers (lr {lr:g})",
+        "scratch": f"from scratch (lr {lr:g})",
+        "all": f"fine-tune all (lr {lr:g})",
         "freeze": f"{which} (lr {lr:g})",
         "small_lr": f"{which} (lr {lr * SMALL_LR_FACTOR:g})",
     }

@@ -29,10 +29,10 @@ def loss_curves_figure(comparison: ft.Comparison, *, lecture: bool = False) -> g
         fig.add_trace(go.Scatter(x=x, y=y, name=comparison.labels[key], mode="lines",
                                  line=dict(color=style.color(i), dash=_DASH[key])))
     fig.update_layout(title="Validation loss on EU salaries (task B)",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-                      margin_t=110 if lecture else 90)
+                      legend=dict(x=0.99, y=0.99, xanchor="right", yanchor="top",
+                                  bgcolor="rgba(255,255,255,0.8)"))
     fig.update_xaxes(title="epoch")
-    fig.update_yaxes(title="MSE (units of 100k)²", type="log")
+    fig.update_yaxes(title="MSE (units of 100k)²", type="log", dtick=1)
     return style.finish(fig, lecture=lecture)
 
 
@@ -62,6 +62,7 @@ def histograms_figure(hist: ini.Histograms, *, lecture: bool = False) -> go.Figu
     labels = ft.layer_labels()
     fig = make_subplots(rows=1, cols=len(labels), subplot_titles=labels,
                         horizontal_spacing=0.06)
+    shapes: list[dict] = []  # one update for all: add_vline per subplot is slow
     for i, (edges, counts) in enumerate(zip(hist.edges, hist.counts, strict=True)):
         centers = (edges[:-1] + edges[1:]) / 2
         fig.add_trace(go.Bar(x=np.round(centers, 6).tolist(), y=counts.tolist(),
@@ -69,11 +70,13 @@ def histograms_figure(hist: ini.Histograms, *, lecture: bool = False) -> go.Figu
                              showlegend=False, name=labels[i],
                              hovertemplate="w ≈ %{x:.3g}: %{y}<extra></extra>"),
                       row=1, col=i + 1)
-        for sign in (-1, 1):
-            fig.add_vline(x=sign * float(hist.bound[i]), line_dash="dash",
-                          line_color=style.color(3), row=1, col=i + 1)
+        axis = "" if i == 0 else str(i + 1)
+        shapes += [dict(type="line", xref=f"x{axis}", yref=f"y{axis} domain",
+                        x0=sign * float(hist.bound[i]), x1=sign * float(hist.bound[i]), y0=0,
+                        y1=1, line=dict(dash="dash", color=style.color(3)))
+                   for sign in (-1, 1)]
     fig.update_layout(title=f"Weights after init: {ini.SCHEMES[hist.scheme][0]} "
-                            "(dashed: default bound ±1/√fan_in)", bargap=0)
+                            "(dashed: default bound ±1/√fan_in)", bargap=0, shapes=shapes)
     fig.update_xaxes(title="weight")
     fig.update_yaxes(title="count", col=1)
     return style.finish(fig, lecture=lecture, height=380 if not lecture else 460)
@@ -98,7 +101,7 @@ def activation_std_figure(stds: ini.ActivationStd, *, selected: str,
     fig.update_layout(title=f"Activation std through depth at init (ReLU, width "
                             f"{ini.DEEP_WIDTH})")
     fig.update_xaxes(title="layer", dtick=1 if depth <= 12 else None)
-    fig.update_yaxes(title="std of activations", type="log", exponentformat="power")
+    fig.update_yaxes(title="std of activations", type="log", exponentformat="power", dtick=1)
     return style.finish(fig, lecture=lecture)
 
 
@@ -115,7 +118,7 @@ def init_curves_figure(curves: ini.TrainCurves, *, selected: str,
             opacity=1.0 if scheme == selected else 0.55))
     fig.update_layout(title="Training from each init: validation loss on US salaries (task A)")
     fig.update_xaxes(title="epoch")
-    fig.update_yaxes(title="MSE", type="log", exponentformat="power")
+    fig.update_yaxes(title="MSE", type="log", exponentformat="power", dtick=1)
     return style.finish(fig, lecture=lecture)
 
 
