@@ -4,6 +4,7 @@ results: they pick, label and colour the arrays, never compute them."""
 from __future__ import annotations
 
 import numpy as np
+import plotly.colors as pcolors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -11,6 +12,8 @@ from dlviz import finetune as ft
 from dlviz import init_schemes as ini
 from dlviz import style
 
+_CURVES_TOP = 10.0  # the y range of the init curves ends here; exploding schemes run off it
+_ZERO = "#C8C8C8"  # exactly zero change: a frozen layer
 _DASH = {"scratch": "dot", "all": "solid", "freeze": "solid", "small_lr": "dash"}
 
 
@@ -38,23 +41,25 @@ def loss_curves_figure(comparison: ft.Comparison, *, lecture: bool = False) -> g
 
 def weight_change_figure(result: ft.FineTuneResult, *, lecture: bool = False) -> go.Figure:
     """One heatmap row per Linear layer: each unit's largest |Δ| (weights and bias) from the
-    pretrained value. Frozen layers are exactly zero."""
-    labels = ft.layer_labels()
-    fig = make_subplots(rows=len(labels), cols=1, vertical_spacing=0.09,
-                        subplot_titles=[f"{lab} — {'frozen' if f else 'trainable'}"
-                                        for lab, f in zip(labels, result.frozen, strict=True)])
+    pretrained value. Exactly zero (frozen) is grey; any change at all is on the colour scale.
+    Rows are as long as their layer; the rest of a row is empty (null), not zero."""
+    labels = [f"{lab} · {'frozen' if f else 'trained'}"
+              for lab, f in zip(ft.layer_labels(), result.frozen, strict=True)]
+    width = max(len(c) for c in result.unit_change)
+    z = [[round(float(v), 6) for v in c] + [None] * (width - len(c))
+         for c in result.unit_change]
     top = max(float(max(c.max() for c in result.unit_change)), 1e-12)
-    for i, change in enumerate(result.unit_change):
-        fig.add_trace(go.Heatmap(
-            z=[np.round(change, 6).tolist()], x=list(range(1, len(change) + 1)),
-            y=["frozen" if result.frozen[i] else "|Δ|"], coloraxis="coloraxis",
-            hovertemplate="unit %{x}<br>max |Δ| %{z:.3g}<extra></extra>"), row=i + 1, col=1)
-    fig.update_layout(title="|Δweight| after fine-tuning, per unit",
-                      coloraxis=dict(colorscale=style.SEQUENTIAL, cmin=0, cmax=top,
-                                     colorbar=dict(title="max |Δ|")))
-    fig.update_xaxes(showgrid=False)
-    fig.update_xaxes(title="unit (output neuron of the layer)", row=len(labels), col=1)
-    return style.finish(fig, lecture=lecture, height=560 if lecture else 460)
+    viridis = pcolors.sequential.Viridis
+    scale = [[0.0, _ZERO]] + [[max(i / (len(viridis) - 1), 1e-6), c]
+                              for i, c in enumerate(viridis)]
+    fig = go.Figure(go.Heatmap(
+        z=z[::-1], y=labels[::-1], x=list(range(1, width + 1)), zmin=0, zmax=top,
+        colorscale=scale, xgap=0, ygap=4, colorbar=dict(title="max |Δ|"),
+        hovertemplate="%{y}<br>unit %{x}: max |Δ| %{z:.3g}<extra></extra>"))
+    fig.update_layout(title="|Δweight| after fine-tuning, per unit (grey: exactly 0)")
+    fig.update_xaxes(title="unit (output neuron of the layer)", showgrid=False)
+    fig.update_yaxes(showgrid=False)
+    return style.finish(fig, lecture=lecture, height=420 if lecture else 340)
 
 
 def histograms_figure(hist: ini.Histograms, *, lecture: bool = False) -> go.Figure:
@@ -112,13 +117,18 @@ def init_curves_figure(curves: ini.TrainCurves, *, selected: str,
     for i, scheme in enumerate(curves.schemes):
         y = np.concatenate([[curves.initial[i]], curves.losses[i]])
         x, y = _finite(np.arange(len(y)), y, positive=True)
+        name = ini.SCHEMES[scheme][0]
+        if y and max(y) > _CURVES_TOP:
+            name += f" (from {max(y):.2g}, off the chart)"
         fig.add_trace(go.Scatter(
-            x=x, y=y, name=ini.SCHEMES[scheme][0], mode="lines",
+            x=x, y=y, name=name, mode="lines",
             line=dict(color=style.color(i), width=None if scheme == selected else 1.2),
             opacity=1.0 if scheme == selected else 0.55))
     fig.update_layout(title="Training from each init: validation loss on US salaries (task A)")
     fig.update_xaxes(title="epoch")
-    fig.update_yaxes(title="MSE", type="log", exponentformat="power", dtick=1)
+    low = min((v for row in curves.losses for v in row if np.isfinite(v) and v > 0), default=1e-3)
+    fig.update_yaxes(title="MSE", type="log", exponentformat="power", dtick=1,
+                     range=[np.floor(np.log10(low)), np.log10(_CURVES_TOP)])
     return style.finish(fig, lecture=lecture)
 
 

@@ -84,10 +84,10 @@ if not any(not f for f in frozen):
                "pretrained one and its loss stays flat.")
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Trainable parameters", f"{run.trainable:,}")
-c2.metric("Frozen parameters", f"{run.total - run.trainable:,}")
-c3.metric("Total", f"{run.total:,}")
-c4.metric("Final validation MSE", f"{run.losses[-1]:.4g}",
+c1.metric("Trainable", f"{run.trainable:,}")
+c2.metric("Frozen", f"{run.total - run.trainable:,}")
+c3.metric("Total parameters", f"{run.total:,}")
+c4.metric("Final val. MSE", f"{run.losses[-1]:.4g}",
           f"{run.losses[-1] - comparison.runs['scratch'].losses[-1]:+.3g} vs scratch",
           delta_color="inverse")
 

@@ -40,16 +40,19 @@ def test_loss_curves_are_the_runs_losses(comparison):
 
 def test_weight_change_heatmap_rows_are_unit_changes_and_frozen_rows_are_zero(comparison):
     run = comparison.runs["freeze"]
-    data = _data(plots.weight_change_figure(run, lecture=True))
-    assert len(data) == ft.N_LAYERS
-    for i, trace in enumerate(data):
-        z = array(trace["z"]).ravel()
-        np.testing.assert_allclose(z, run.unit_change[i], atol=1e-6)
-        assert len(z) == ft.LAYER_SIZES[i + 1]
+    (trace,) = _data(plots.weight_change_figure(run, lecture=True))
+    rows = array(trace["z"])[::-1]  # drawn bottom-up: layer 1 at the top
+    assert rows.shape == (ft.N_LAYERS, max(ft.LAYER_SIZES))
+    assert all_finite(trace["zmin"]) and trace["zmin"] == 0
+    for i, row in enumerate(rows):
+        n = ft.LAYER_SIZES[i + 1]
+        assert np.isnan(row[n:]).all()  # null padding past the layer's units, never a number
+        np.testing.assert_allclose(row[:n], run.unit_change[i], atol=1e-6)
+        label = trace["y"][::-1][i]
         if run.frozen[i]:
-            assert (z == 0).all() and trace["y"] == ["frozen"]
+            assert (row[:n] == 0).all() and label.endswith("frozen")
         else:
-            assert z.max() > 0
+            assert row[:n].max() > 0 and label.endswith("trained")
     assert run.frozen == (True, False, True, False)
 
 

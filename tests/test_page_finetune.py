@@ -43,8 +43,8 @@ def test_defaults_freeze_two_layers_and_plot_the_four_runs():
     assert at.slider(key="k").value == 2 and at.select_slider(key="lr").value == 0.01
     expected = ft.compare(frozen_layers=2, lr=0.01, epochs=30, seed=0)
     run = expected.runs["freeze"]
-    assert _metrics(at)["Trainable parameters"] == f"{run.trainable:,}"
-    assert _metrics(at)["Frozen parameters"] == f"{run.total - run.trainable:,}"
+    assert _metrics(at)["Trainable"] == f"{run.trainable:,}"
+    assert _metrics(at)["Frozen"] == f"{run.total - run.trainable:,}"
     figs = _figs(at)
     losses = figs["losses"]["data"]
     assert len(losses) == 4
@@ -64,10 +64,10 @@ def test_deep_link_with_per_layer_toggles():
     assert at.selectbox(key="init").value == "zeros"
     assert at.select_slider(key="lr").value == 0.03 and at.number_input(key="seed").value == 3
     expected = ft.compare(frozen_layers=[1, 3], lr=0.03, epochs=5, seed=3).runs["freeze"]
-    assert _metrics(at)["Trainable parameters"] == f"{expected.trainable:,}"
-    delta = _figs(at)["delta"]["data"]
-    for i, trace in enumerate(delta):
-        z = array(trace["z"]).ravel()
+    assert _metrics(at)["Trainable"] == f"{expected.trainable:,}"
+    rows = array(_figs(at)["delta"]["data"][0]["z"])[::-1]
+    for i, row in enumerate(rows):
+        z = row[:ft.LAYER_SIZES[i + 1]]
         assert (z == 0).all() == (i in (1, 3))  # frozen rows are exactly zero, others not
         np.testing.assert_allclose(z, expected.unit_change[i], atol=1e-6)
     code = next(c.value for c in at.code if "requires_grad = False" in c.value)
@@ -82,7 +82,7 @@ def test_moving_k_changes_the_counts():
     for k in range(ft.N_LAYERS + 1):
         at.slider(key="k").set_value(k).run()
         assert not at.exception
-        counts.append(int(_metrics(at)["Trainable parameters"].replace(",", "")))
+        counts.append(int(_metrics(at)["Trainable"].replace(",", "")))
     assert counts == sorted(counts, reverse=True) and counts[-1] == 0
     assert any("Every layer is frozen" in w.value for w in at.warning)
 
