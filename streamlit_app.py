@@ -29,6 +29,8 @@ for spec in catalog.live_pages():
     )
 
 navigation = st.navigation(sections)
+ui.remember_url()
 ui.mark_shell()
 ui.lecture_toggle()
 navigation.run()
+ui.report_ignored_url()  # if the page did not already (pages without a code panel)

@@ -86,6 +86,57 @@ def ensure_shell() -> None:
     st.rerun()
 
 
+_URL_SENT = "_dlviz_url_sent"
+
+
+def remember_url() -> None:
+    """Keep the query string as the browser sent it, before widgets consume it."""
+    st.session_state[_URL_SENT] = {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def report_ignored_url() -> None:
+    """Once per run, after the page's widgets exist: report unusable URL settings."""
+    sent = st.session_state.pop(_URL_SENT, None)
+    if sent:
+        report_ignored_url_params(sent)
+
+
+def report_ignored_url_params(sent: dict[str, list[str]]) -> None:
+    """Tell the user which bookmarked settings were unusable and fell back to defaults.
+
+    Streamlit silently drops (or clamps) a bound widget's URL value that is not valid for
+    the widget; compare what was sent with the value each widget ended up with.
+    """
+    ignored = []
+    for key, raw in sent.items():
+        if key == LECTURE_KEY:  # the shell's widget: not re-registered by the page run
+            value = is_lecture()
+        elif key.startswith("_") or key not in st.session_state:
+            continue
+        else:
+            value = st.session_state[key]
+        if not _url_value_matches(raw, value):
+            shown = ", ".join(raw)[:40]
+            ignored.append(f"`{key}={shown}`")
+    if ignored:
+        st.toast("Ignored unusable link settings, using defaults instead: "
+                 + "; ".join(ignored[:5]), icon=":material/link_off:", duration="long")
+
+
+def _url_value_matches(raw: list[str], value) -> bool:
+    if isinstance(value, (list, tuple)):
+        return len(value) > 0 or raw in ([], [""])  # options are matched by Streamlit
+    text = raw[-1] if raw else ""
+    if isinstance(value, bool):
+        return text.lower() == str(value).lower()
+    if isinstance(value, (int, float)):
+        try:
+            return float(text) == float(value)
+        except ValueError:
+            return False
+    return text == str(value)
+
+
 def is_lecture() -> bool:
     return bool(st.session_state.get(LECTURE_KEY, False))
 
@@ -93,6 +144,7 @@ def is_lecture() -> bool:
 def page(key: str) -> bool:
     """Draw the header of catalog page `key`; return whether lecture mode is on."""
     ensure_shell()
+    remember_url()
     spec = catalog.BY_KEY[key]
     lecture = is_lecture()
     st.title(spec.title)
@@ -117,6 +169,16 @@ def seed(key: str = "seed", default: int = 0, *, container=None) -> int:
             bind="query-params", help="Same seed, same numbers: the seed is in the URL.",
         )
     )
+
+
+def figure_cache(max_entries: int = 64):
+    """Decorator for a page's `(primitive settings, lecture) -> go.Figure` function.
+
+    Building a plotly figure costs far more than a cache hit (tens of ms of validation), so
+    a warm rerun must reuse the built figure. Figures are shared across sessions
+    (`st.cache_resource`, no copy): builders return them and nothing mutates them after.
+    """
+    return st.cache_resource(max_entries=max_entries, show_spinner=False)
 
 
 def chart(fig: go.Figure, *, key: str | None = None, **kwargs):
@@ -153,6 +215,7 @@ def code_panel(
         )
         st.markdown("**It prints**")
         st.code(format_prints(prints), language="text")
+    report_ignored_url()  # the code panel closes every page: all its widgets exist by now
 
 
 # --- heavy runs (training, sweeps): cached by settings, at most HEAVY_SLOTS at once ---------

@@ -50,8 +50,27 @@ def _depth(name: str, depth: int, init: str, seed: int, negative_slope: float, a
                                negative_slope=negative_slope, alpha=alpha, beta=beta)
 
 
-curves = [_curve(n, float(xmax), **params) for n in names]
-ui.chart(plots.curves_figure(curves, lecture=lecture), key="curves")
+@ui.figure_cache()
+def _curves_figure(names: tuple[str, ...], xmax: float, negative_slope: float, alpha: float,
+                   beta: float, lecture: bool):
+    curves = [_curve(n, xmax, negative_slope, alpha, beta) for n in names]
+    return plots.curves_figure(curves, lecture=lecture)
+
+
+@ui.figure_cache()
+def _depth_figure(names: tuple[str, ...], depth: int, init: str, seed: int,
+                  negative_slope: float, alpha: float, beta: float, lecture: bool):
+    grads = [_depth(n, depth, init, seed, negative_slope, alpha, beta) for n in names]
+    return plots.depth_figure(grads, lecture=lecture)
+
+
+@ui.figure_cache()
+def _head_figure(task: str, scores: tuple[float, ...], temperature: float, lecture: bool):
+    return plots.head_figure(act.output_head(task, scores, temperature=temperature),
+                             lecture=lecture)
+
+
+ui.chart(_curves_figure(tuple(names), float(xmax), lecture=lecture, **params), key="curves")
 ui.explain(
     "Saturated regions (shaded) have |f′| < 0.01: a gradient passing through them almost "
     "vanishes. ReLU's derivative is 1 for every x > 0.",
@@ -59,10 +78,10 @@ ui.explain(
     "convention: ReLU′(0) = 0 and LeakyReLU′(0) = negative_slope. Sigmoid's derivative never "
     "exceeds 0.25, and tanh's never exceeds 1.",
 )
-cols = st.columns(min(len(curves), 4))
-for i, c in enumerate(curves):
-    y0, dy0 = act.at_point(c.name, x0, **params)
-    cols[i % len(cols)].metric(f"{act.ACTIVATIONS[c.name].label} at x₀ = {x0:g}",
+cols = st.columns(min(len(names), 4))
+for i, name in enumerate(names):
+    y0, dy0 = act.at_point(name, x0, **params)
+    cols[i % len(cols)].metric(f"{act.ACTIVATIONS[name].label} at x₀ = {x0:g}",
                                f"f = {y0:.4g}", f"f′ = {dy0:.4g}",
                                delta_color="off")
 
@@ -73,8 +92,8 @@ depth = left.slider("Depth (hidden layers of width 32)", 2, 30, 10, key="depth",
                     bind="query-params")
 init = right.segmented_control("Initialisation", act.INITS, default="kaiming", key="init",
                                bind="query-params") or "kaiming"
-grads = [_depth(n, depth, init, seed, **params) for n in names]
-ui.chart(plots.depth_figure(grads, lecture=lecture), key="depth_chart")
+ui.chart(_depth_figure(tuple(names), depth, init, seed, lecture=lecture, **params),
+         key="depth_chart")
 ui.explain(
     "Backpropagation multiplies one factor of f′ per layer. Sigmoid's f′ ≤ 0.25, so its "
     "gradients shrink layer after layer towards the input; ReLU's f′ is exactly 1 where a "
@@ -101,7 +120,7 @@ except InputError as err:
     ui.problem(f"Scores: {err} Showing {DEFAULT_SCORES} meanwhile.")
     scores = parse_floats(DEFAULT_SCORES)
 head = act.output_head(task, scores, temperature=temperature)
-ui.chart(plots.head_figure(head, lecture=lecture), key="head")
+ui.chart(_head_figure(task, scores, float(temperature), lecture), key="head")
 ui.explain(
     {"regression": "Regression: no activation after the last layer; the output is the score.",
      "binary": "Binary classification: `nn.Sigmoid()` turns each score into P(class 1).",
@@ -114,6 +133,7 @@ ui.explain(
 ui.code_panel(
     code.script(names=names, params=params, x0=float(x0), depth=depth, width=32, init=init,
                 batch=64, seed=seed, head=head),
-    code.prints(names=names, params=params, x0=float(x0), depth=grads, head=head),
+    code.prints(names=names, params=params, x0=float(x0),
+                depth=[_depth(n, depth, init, seed, **params) for n in names], head=head),
     filename="dlviz_activations.py",
 )

@@ -24,12 +24,18 @@ def page_id(file: str) -> str:
 def open_page(file: str, *, query: dict | None = None, timeout: float = 60) -> AppTest:
     """Run the app shell, switch to `file` with `query` in the URL, and run it."""
     at = AppTest.from_file(APP, default_timeout=timeout)
+
+    def arrive_with_query():
+        # Like opening a bookmarked URL: the query string arrives with the page's first run.
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+
+    arrive_with_query()
     at.run()  # the first run registers the navigation's pages (and their url_paths)
-    if file != "pages/home.py":
-        at.switch_page(file)
-    # Like opening the bookmarked URL: the query string arrives with the page's first run.
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
+    if file == "pages/home.py":  # the default page: that run was the page load
+        return at
+    at.switch_page(file)
+    arrive_with_query()  # the page's own widgets read it on its first run
     return at.run()
 
 

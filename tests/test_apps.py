@@ -50,8 +50,7 @@ def test_lecture_mode_survives_page_switch():
     for file in CONCEPT_PAGES[:2]:
         at.switch_page(file).run()
         _assert_clean(at)
-        assert _lecture(at) is True
-        assert at.query_params.get("lecture") in ("true", ["true"])
+        assert _lecture(at) is True  # (the URL itself is checked in the browser test)
 
 
 def test_home_lists_every_page():

@@ -143,3 +143,16 @@ def test_page_in_chromium(browser, app_url, baseline_errors, key, url_path, conc
                     f"main figure not fully visible without scrolling: {box}")
     finally:
         page.context.close()
+
+
+def test_lecture_mode_stays_in_the_url_across_page_switches(browser, app_url):
+    page, _ = _visit(browser, f"{app_url}/?lecture=true", (1280, 720), charts=False)
+    try:
+        target = catalog.live_pages()[0]
+        page.locator('[data-testid="stSidebarNav"] a', has_text=target.title).first.click()
+        page.wait_for_url(re.compile(rf"/{target.url_path}\b"), timeout=30_000)
+        page.wait_for_timeout(1500)
+        assert "lecture=true" in page.url
+        assert page.locator('[data-testid="stSidebar"] input[type="checkbox"]').first.is_checked()
+    finally:
+        page.context.close()

@@ -1,0 +1,87 @@
+"""A minimal Streamlit browser session over the real websocket protocol (for benchmarks).
+
+It speaks what the frontend speaks: protobuf `BackMsg.rerun_script` up, `ForwardMsg`s down
+until `script_finished`, and it reports the hashes of the cacheable messages it already holds,
+as a browser does, so the server can send references instead of repeats.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import websocket
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+_DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR}
+
+
+@dataclass
+class RunResult:
+    seconds: float  # from sending the rerun request to the final script_finished
+    received_bytes: int  # websocket payload received
+    exceptions: int  # exception elements the page drew
+    status: int  # the final ScriptFinishedStatus
+
+
+class Session:
+    """One browser tab: connect, run a page, rerun it."""
+
+    def __init__(self, base_url: str, *, page: str = "", query: str = "", timeout: float = 60):
+        ws_url = base_url.replace("http://", "ws://") + "/_stcore/stream"
+        self.ws = websocket.create_connection(ws_url, subprotocols=["streamlit"],
+                                              timeout=timeout, origin=base_url)
+        self.page, self.query = page, query
+        self.page_hash = ""
+        self.cached: set[str] = set()
+
+    def run(self) -> RunResult:
+        """Request a (re)run of the page and read messages until the run has finished."""
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = self.query
+        state.page_name = self.page
+        state.page_script_hash = self.page_hash
+        state.cached_message_hashes.extend(sorted(self.cached))
+        start = time.perf_counter()
+        self.ws.send_binary(msg.SerializeToString())
+        received = exceptions = 0
+        while True:
+            data = self.ws.recv()
+            received += len(data)
+            fwd = ForwardMsg()
+            fwd.ParseFromString(data)
+            kind = fwd.WhichOneof("type")
+            if fwd.metadata.cacheable and fwd.hash:
+                self.cached.add(fwd.hash)
+            if kind == "new_session" and fwd.new_session.page_script_hash:
+                self.page_hash = fwd.new_session.page_script_hash
+            elif kind == "page_info_changed" and fwd.page_info_changed.query_string:
+                self.query = fwd.page_info_changed.query_string
+            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                exceptions += fwd.delta.new_element.WhichOneof("type") == "exception"
+            elif kind == "script_finished" and fwd.script_finished in _DONE:
+                return RunResult(time.perf_counter() - start, received, exceptions,
+                                 fwd.script_finished)
+
+    def close(self) -> None:
+        try:
+            self.ws.close()
+        except OSError:
+            pass
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc (Linux)."""
+    import os
+
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_rss_mb(pid: int) -> float:
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
