@@ -57,8 +57,8 @@ def _weights_pt(frozen: tuple[bool, ...], lr: float, epochs: int, seed: int) -> 
     return ft.state_dict_bytes(_compare(frozen, lr, epochs, seed).runs["freeze"])
 
 
-# Figures are cached as objects (no copy, no re-validation): a warm rerun only serialises them.
-@st.cache_resource(max_entries=64, show_spinner=False)
+# Figures are cached as built objects: a warm rerun only serialises them.
+@ui.figure_cache()
 def _run_figures(frozen: tuple[bool, ...], lr: float, epochs: int, seed: int,
                  lecture: bool) -> tuple[go.Figure, go.Figure]:
     comparison = _compare(frozen, lr, epochs, seed)
@@ -123,14 +123,14 @@ constant = float(c.slider("c of constant", -0.5, 0.5, ini.CONSTANT_DEFAULT, step
 depth = int(d.slider("Depth of the deep MLP", 2, 30, 10, key="depth", bind="query-params"))
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@ui.figure_cache()
 def _histogram_figure(scheme: str, sigma: float, constant: float, seed: int,
                       lecture: bool) -> go.Figure:
     hist = ini.weight_histograms(scheme, seed=seed, sigma=sigma, constant=constant)
     return plots.histograms_figure(hist, lecture=lecture)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@ui.figure_cache()
 def _std_figure(scheme: str, depth: int, sigma: float, constant: float, seed: int,
                 lecture: bool) -> go.Figure:
     stds = ini.activation_std(depth=depth, seed=seed, sigma=sigma, constant=constant)
@@ -143,7 +143,7 @@ def _curves(sigma: float, constant: float, seed: int) -> ini.TrainCurves:
         return ini.train_curves(seed=seed, sigma=sigma, constant=constant, progress=progress)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@ui.figure_cache()
 def _curve_figures(scheme: str, sigma: float, constant: float, seed: int,
                    lecture: bool) -> tuple[go.Figure, go.Figure]:
     curves = _curves(sigma, constant, seed)
