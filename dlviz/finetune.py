@@ -2,7 +2,7 @@
 
 Freezing is the course's recipe: `param.requires_grad = False` for the first k Linear layers,
 weight and bias, so the optimizer never touches them and they stay bit-identical. Training is
-plain `torch.optim.SGD` with momentum on shuffled mini-batches ("w ← w − lr·v, v ← μv + g").
+plain `torch.optim.SGD` with momentum on shuffled mini-batches ("v ← μv + g; w ← w − lr·v").
 Everything is seeded: data from `dlviz.data`, initial weights from `torch.manual_seed` inside
 `torch.random.fork_rng` (the global RNG is left untouched), batch order from a private
 `torch.Generator`. The reproduce script (`dlviz.finetune_script`) repeats the same calls.

@@ -61,6 +61,14 @@ def apply(model: nn.Module, scheme: str, *, sigma: float = SIGMA_DEFAULT,
     return model
 
 
+def init_code(scheme: str, *, sigma: float = SIGMA_DEFAULT,
+              constant: float = CONSTANT_DEFAULT) -> str:
+    """The course-style lines that apply `scheme` to one `layer`, settings filled in."""
+    line = SCHEMES[scheme][1].replace("std=sigma", f"std={sigma:g}")
+    line = line.replace("weight, c)", f"weight, {constant:g})")
+    return line if scheme == "default" else line + "\nnn.init.zeros_(layer.bias)"
+
+
 def initialised(scheme: str, *, seed: int, sigma: float = SIGMA_DEFAULT,
                 constant: float = CONSTANT_DEFAULT) -> nn.Sequential:
     """The fine-tuning MLP, seeded, with `scheme` applied (global RNG untouched)."""

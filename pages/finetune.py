@@ -152,8 +152,7 @@ def _curve_figures(scheme: str, sigma: float, constant: float, seed: int,
             plots.symmetry_figure(curves, schemes=("default", other), lecture=lecture))
 
 
-st.code(ini.SCHEMES[scheme][1].replace("sigma", f"{sigma:g}").replace(" c)", f" {constant:g})")
-        + ("\nnn.init.zeros_(layer.bias)" if scheme != "default" else ""), language="python")
+st.code(ini.init_code(scheme, sigma=sigma, constant=constant), language="python")
 ui.chart(_histogram_figure(scheme, sigma, constant, seed, lecture), key="hist")
 ui.explain(
     "By default `nn.Linear(64, 128)` starts within ±1/√64 = ±0.125 (dashed lines); "

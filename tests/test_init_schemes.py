@@ -149,3 +149,11 @@ def test_activation_std_marks_overflow_as_nan():
 def test_unknown_scheme_raises():
     with pytest.raises(ValueError):
         ini.apply(nn.Linear(2, 2), "orthogonal")
+
+
+def test_init_code_fills_in_the_settings():
+    assert ini.init_code("normal", sigma=0.25) == (
+        "nn.init.normal_(layer.weight, mean=0.0, std=0.25)\nnn.init.zeros_(layer.bias)")
+    assert ini.init_code("constant", constant=-0.5).startswith(
+        "nn.init.constant_(layer.weight, -0.5)")
+    assert "zeros_(layer.bias)" not in ini.init_code("default")
