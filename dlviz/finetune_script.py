@@ -154,12 +154,13 @@ def prints(comparison: ft.Comparison) -> dict[str, float | int | list]:
 
 def freeze_code(frozen: Sequence[bool]) -> str:
     """The course's `named_parameters` loop for this choice of frozen layers."""
-    names = [f"{2 * i}.{kind}" for i, f in enumerate(frozen) if f for kind in ("weight", "bias")]
-    if not names:
+    if not any(frozen):
         return ("# nothing frozen: every parameter keeps requires_grad=True\n"
                 "for name, param in model.named_parameters():\n"
                 "    print(name, param.requires_grad)")
-    listed = ", ".join(repr(n) for n in names)
-    return ("for name, param in model.named_parameters():\n"
-            f"    if name in ({listed}{',' if len(names) == 1 else ''}):\n"
+    pairs = [f"'{2 * i}.weight', '{2 * i}.bias'" for i, f in enumerate(frozen) if f]
+    listed = ",\n          ".join(pairs)  # one layer per line
+    return (f"frozen = [{listed}]\n"
+            "for name, param in model.named_parameters():\n"
+            "    if name in frozen:\n"
             "        param.requires_grad = False")
