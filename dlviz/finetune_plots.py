@@ -124,12 +124,14 @@ def init_curves_figure(curves: ini.TrainCurves, *, selected: str,
             x=x, y=y, name=name, mode="lines",
             line=dict(color=style.color(i), width=None if scheme == selected else 1.2),
             opacity=1.0 if scheme == selected else 0.55))
-    fig.update_layout(title="Training from each init: validation loss on US salaries (task A)")
+    fig.update_layout(title="Training from each init: validation loss on US salaries (task A)",
+                      legend=dict(orientation="h", yanchor="top", y=-0.22, x=0),
+                      margin_b=10)
     fig.update_xaxes(title="epoch")
     low = min((v for row in curves.losses for v in row if np.isfinite(v) and v > 0), default=1e-3)
     fig.update_yaxes(title="MSE", type="log", exponentformat="power", dtick=1,
                      range=[np.floor(np.log10(low)), np.log10(_CURVES_TOP)])
-    return style.finish(fig, lecture=lecture)
+    return style.finish(fig, lecture=lecture, height=560 if lecture else 480)
 
 
 def symmetry_figure(curves: ini.TrainCurves, *, schemes: tuple[str, str],
@@ -143,13 +145,11 @@ def symmetry_figure(curves: ini.TrainCurves, *, schemes: tuple[str, str],
     rows = [f"w{j + 1}" for j in range(ft.LAYER_SIZES[0])] + ["b"]
     for c, scheme in enumerate(schemes):
         m = curves.first_layer[scheme]  # (units, features + 1)
+        top = max(float(np.abs(m).max()), 1e-6)  # each panel its own symmetric scale
         fig.add_trace(go.Heatmap(
             z=np.round(m.T, 5).tolist(), x=list(range(1, m.shape[0] + 1)), y=rows,
-            coloraxis="coloraxis",
+            colorscale=style.DIVERGING, zmin=-top, zmax=top, showscale=False,
             hovertemplate="unit %{x}, %{y}: %{z:.3g}<extra></extra>"), row=1, col=c + 1)
-    top = max(float(max(np.abs(curves.first_layer[s]).max() for s in schemes)), 1e-6)
-    fig.update_layout(title="Layer 1 after training: are the hidden units still different?",
-                      coloraxis=dict(colorscale=style.DIVERGING, cmin=-top, cmax=top,
-                                     colorbar=dict(title="value")))
+    fig.update_layout(title="Layer 1 after training: are the hidden units still different?")
     fig.update_xaxes(title="hidden unit", showgrid=False)
     return style.finish(fig, lecture=lecture, height=360 if not lecture else 440)

@@ -178,7 +178,8 @@ ui.explain(
     f"Same seed and budget for every scheme ({ini.TRAIN_EPOCHS} epochs, lr "
     f"{ini.TRAIN_LR:g}). With all-zero weights no gradient reaches the hidden layers at "
     "all, only the output bias learns; with a constant the units move, but in lockstep. "
-    "Random initialisation breaks that symmetry.",
+    "Random initialisation breaks that symmetry. In the heatmaps each column is one hidden "
+    "unit's weights w1…w4 and bias b (red < 0 < blue, each panel on its own scale).",
 )
 
 ui.code_panel(code.script(frozen=frozen, lr=lr, epochs=epochs, seed=seed),
