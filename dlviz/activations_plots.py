@@ -50,8 +50,8 @@ def depth_figure(results: Sequence[DepthGradients], *, lecture: bool = False) ->
     fig.update_yaxes(type="log", title_text="gradient norm ‖∂L/∂W‖ (log)", exponentformat="power")
     fig.update_xaxes(title_text="hidden layer (1 = next to the input)", dtick=1 if
                      max((len(r.layers) for r in results), default=0) <= 15 else 5)
-    fig.update_layout(title_text="Gradient norm per layer after one backward pass",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    # No title: the page's header names the figure, and a title would collide with the legend.
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
     return style.finish(fig, lecture=lecture)
 
 

@@ -21,8 +21,16 @@ class PageSpec:
     chapter: int  # course chapter, 1–4
     concept: str  # the course concept the page explains
     blurb: str  # one sentence: what the page shows
-    url_path: str  # explicit, stable URL path (lecturers bookmark these)
     icon: str = "📊"  # emoji: rendered locally (material icons fetch the favicon from a CDN)
+
+    @property
+    def url_path(self) -> str:
+        """The explicit, stable URL path (lecturers bookmark these): the file's stem.
+
+        It must equal the stem: on a fresh server Streamlit's very first run looks a deep
+        link up by file name (its `pages/` folder fallback) before `st.navigation` exists.
+        """
+        return self.key
 
     @property
     def file(self) -> str:
@@ -44,53 +52,53 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "tensors", "Tensors & linear layers", 1, "Tensors, nn.Linear and nn.Sequential",
         "A tensor through nn.Linear with every number of y = xWᵀ + b drawn, a stack's shapes, "
-        "and the output heads.", "tensors", "🔢",
+        "and the output heads.", "🔢",
     ),
     PageSpec(
         "losses", "Loss functions", 2, "Loss functions with one-hot targets",
         "Scores → softmax → one-hot → cross-entropy, and MSE, with the course's examples.",
-        "loss-functions", "🎯",
+        "🎯",
     ),
     PageSpec(
         "training_loop", "The training loop", 2, "Backpropagation and the training loop",
         "Step through zero_grad → forward → loss → backward → step one batch at a time.",
-        "training-loop", "🔁",
+        "🔁",
     ),
     PageSpec(
         "surfaces", "Loss surfaces & gradient descent", 2,
         "Gradient descent, convex and non-convex",
         "Gradient-descent paths on classic test functions and a real network's loss landscape.",
-        "loss-surfaces", "⛰️",
+        "⛰️",
     ),
     PageSpec(
         "activations", "Activations & their gradients", 3, "Activation functions",
         "Eight activations and their autograd derivatives, saturation, and vanishing "
-        "gradients through depth.", "activations", "📈",
+        "gradients through depth.", "📈",
     ),
     PageSpec(
         "params", "Counting parameters", 3, "Parameters and model capacity",
         "Type or paste an architecture and see every layer's parameter count and formula.",
-        "parameters", "🧮",
+        "🧮",
     ),
     PageSpec(
         "lr_momentum", "Learning rate & momentum", 3, "Learning rate and momentum",
         "Optimizer runs side by side, the lr × momentum map, and the theory for quadratics.",
-        "learning-rate", "🏃",
+        "🏃",
     ),
     PageSpec(
         "finetune", "Freezing & fine-tuning", 3, "Initialisation and transfer learning",
         "Freeze layers, fine-tune on a new task, and compare weight initialisations.",
-        "fine-tuning", "🧊",
+        "🧊",
     ),
     PageSpec(
         "overfitting", "Overfitting & regularisation", 4, "Overfitting and its cures",
         "Train and validation curves, the decision boundary, dropout and weight decay.",
-        "overfitting", "📉",
+        "📉",
     ),
     PageSpec(
         "hparam_search", "Hyperparameter search", 4, "Grid search versus random search",
         "Grid and random search over learning rate and momentum with the same budget.",
-        "hyperparameter-search", "🔎",
+        "🔎",
     ),
 )
 

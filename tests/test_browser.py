@@ -156,3 +156,46 @@ def test_lecture_mode_stays_in_the_url_across_page_switches(browser, app_url):
         assert page.locator('[data-testid="stSidebar"] input[type="checkbox"]').first.is_checked()
     finally:
         page.context.close()
+
+
+def test_deep_link_on_a_fresh_server(browser):
+    """The first visitor of a just-started (or woken) server arrives through a deep link."""
+    target = catalog.live_pages()[-1]
+    with streamlit_server() as (url, _):
+        page, errors = _visit(browser, f"{url}/{target.url_path}?lecture=true", (1280, 720),
+                              charts=True)
+        try:
+            assert page.get_by_role("heading", name=target.title).count() >= 1
+            assert page.get_by_text("Page not found").count() == 0
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert not [e for e in errors if "does not seem to exist" in e]
+        finally:
+            page.context.close()
+
+
+_ANIMATED_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+    .map((gd, i) => [i, (gd._transitionData?._frames || []).length])
+    .filter(([, n]) => n > 1).map(([i]) => i)"""
+_DATA_SIG_JS = """(i) => { const gd = document.querySelectorAll('.js-plotly-plot')[i];
+    return JSON.stringify(gd.data.map(t => [t.x, t.y, t.z].map(a => a && a.length
+        ? [a.length, a[0], a[a.length - 1]] : a))); }"""
+
+
+@pytest.mark.parametrize(("key", "url_path"), [(k, u) for k, u, concept in PAGES if concept],
+                         ids=[k for k, _, concept in PAGES if concept])
+def test_animations_play_in_the_browser(browser, app_url, key, url_path):
+    """Every figure with plotly frames steps through them in the browser on "Play"."""
+    page, _ = _visit(browser, f"{app_url}/{url_path}", (1920, 1080), charts=True)
+    try:
+        animated = page.evaluate(_ANIMATED_JS)
+        if not animated:
+            pytest.skip("no animated figure on this page")
+        for i in animated:
+            chart = page.locator(".js-plotly-plot").nth(i)
+            chart.scroll_into_view_if_needed()
+            before = page.evaluate(_DATA_SIG_JS, i)
+            chart.locator(".updatemenu-button").first.click()
+            page.wait_for_timeout(2500)
+            assert page.evaluate(_DATA_SIG_JS, i) != before, f"figure {i} did not animate"
+    finally:
+        page.context.close()

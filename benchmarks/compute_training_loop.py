@@ -1,0 +1,16 @@
+"""Compute benchmarks of the training-loop page at default settings (and its worst case)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dlviz import training_loop as tl
+
+CASES: dict[str, Callable[[], object]] = {
+    "train (batch 8, 20 epochs)": lambda: tl.train(),
+    "train without zero_grad": lambda: tl.train(zero_grad=False),
+    "accumulate (k = 3)": lambda: tl.accumulate(),
+    "compare updates (100 steps)": lambda: tl.compare_updates(),
+    "train worst case (batch 2, 30 epochs, 960 steps)": lambda: tl.train(
+        batch_size=2, lr=0.01, epochs=tl.MAX_EPOCHS),
+}

@@ -1,0 +1,124 @@
+"""Figures for the Counting-parameters page: pure functions of `dlviz.params` results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from dlviz import style
+from dlviz.params_count import Network, ParamReport
+
+MAX_UNITS = 12  # a column with more units is drawn as the first and last few, with "…"
+_EDGE = "rgba(34, 34, 34, 0.25)"
+
+
+def row_label(row) -> str:
+    return f"{row.name} · {row.layer.split('(')[0]}"
+
+
+def bar_figure(report: ParamReport, *, lecture: bool = False) -> go.Figure:
+    """Parameters per layer; frozen layers (requires_grad=False) in a second colour."""
+    fig = go.Figure()
+    labels = [row_label(r) for r in report.rows]
+    for trainable, name in ((True, "trainable"), (False, "frozen")):
+        rows = [r for r in report.rows if r.trainable == trainable]
+        if not rows:
+            continue
+        fig.add_bar(x=[row_label(r) for r in rows], y=[r.count for r in rows], name=name,
+                    marker_color=style.color(0 if trainable else 1),
+                    text=[f"{r.count:,}" for r in rows], textposition="outside",
+                    customdata=[r.formula for r in rows],
+                    hovertemplate="%{x}<br>%{customdata} = %{y:,}<extra></extra>")
+    fig.update_xaxes(categoryorder="array", categoryarray=labels, title_text="layer")
+    counts = [r.count for r in report.rows if r.count > 0]
+    if counts and max(counts) > 100 * min(counts):  # small layers would be invisible
+        fig.update_yaxes(type="log", title_text="parameters (log scale)")
+    else:
+        fig.update_yaxes(title_text="parameters", rangemode="tozero")
+    fig.update_layout(title_text=f"Parameters per layer · total {report.total:,}",
+                      showlegend=report.trainable != report.total, barmode="overlay",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=1,
+                                  xanchor="right"))
+    if not report.rows:
+        _empty(fig, "no layer has parameters")
+    return style.finish(fig, lecture=lecture)
+
+
+def compare_figure(reports: Sequence[ParamReport], names: Sequence[str], *,
+                   lecture: bool = False) -> go.Figure:
+    """One horizontal bar per model, stacked by layer: capacity side by side."""
+    fig = go.Figure()
+    depth = max((len(r.rows) for r in reports), default=0)
+    for k in range(depth):
+        counts = [r.rows[k].count if k < len(r.rows) else 0 for r in reports]
+        texts = [row_label(r.rows[k]) if k < len(r.rows) else "" for r in reports]
+        fig.add_bar(y=list(names), x=counts, orientation="h", name=f"layer {k + 1}",
+                    marker_color=style.color(k), customdata=texts, showlegend=False,
+                    hovertemplate="%{customdata}: %{x:,}<extra></extra>")
+    for name, report in zip(names, reports, strict=True):
+        fig.add_annotation(y=name, x=report.total, text=f" {report.total:,}", showarrow=False,
+                           xanchor="left")
+    fig.update_layout(barmode="stack", title_text="Total parameters, stacked by layer")
+    fig.update_xaxes(title_text="parameters", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed")
+    s = style.sizes(lecture)
+    return style.finish(fig, lecture=lecture, height=140 + 2 * s.font * 3)
+
+
+def shown_units(width: int, max_units: int = MAX_UNITS) -> tuple[list[int], list[float], bool]:
+    """Which units of a column are drawn and at which heights; True if "…" stands for more."""
+    if width <= max_units:
+        return list(range(width)), [(width - 1) / 2 - j for j in range(width)], False
+    half = max_units // 2 - 1  # 5 on top, 5 at the bottom, "…" in the middle
+    units = list(range(half)) + list(range(width - half, width))
+    heights = [(max_units - 1) / 2 - j for j in range(half)]
+    heights += [-(max_units - 1) / 2 + half - 1 - j for j in range(half)]
+    return units, heights, True
+
+
+def network_figure(net: Network, *, lecture: bool = False) -> go.Figure:
+    """Units as circles, connections as lines; columns past MAX_UNITS are collapsed with "…"."""
+    fig = go.Figure()
+    columns = [shown_units(w) for w in net.widths]
+    for i, link in enumerate(net.links):
+        ya, yb = columns[i][1], columns[i + 1][1]
+        xs, ys = [], []
+        if link.kind == "dense":
+            pairs = [(a, b) for a in ya for b in yb]
+        elif link.kind == "one-to-one":
+            pairs = [(a, b) for a, b in zip(ya, yb, strict=False)]
+        else:
+            pairs = []
+        for a, b in pairs:
+            xs += [i, i + 1, None]
+            ys += [a, b, None]
+        fig.add_scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                        line=dict(color=_EDGE, width=1, dash="dot" if not pairs else None))
+        fig.add_annotation(x=i + 0.5, y=MAX_UNITS / 2 + 0.6, showarrow=False,
+                           text=f"{link.label}<br>{link.params:,}" if link.params
+                           else link.label)
+    for i, (units, heights, collapsed) in enumerate(columns):
+        fig.add_scatter(x=[i] * len(units), y=heights, mode="markers", showlegend=False,
+                        marker=dict(color=style.color(0 if 0 < i < len(columns) - 1 else 2),
+                                    line=dict(color="white", width=1)),
+                        customdata=[u + 1 for u in units],
+                        hovertemplate=f"column {i}: unit %{{customdata}} of "
+                                      f"{net.widths[i]:,}<extra></extra>")
+        if collapsed:
+            fig.add_annotation(x=i, y=0, text="…", textangle=90, showarrow=False,
+                               font=dict(size=22))
+        note = f"<br><i>{net.notes[i]}</i>" if net.notes[i] else ""
+        fig.add_annotation(x=i, y=-MAX_UNITS / 2 - 0.3, showarrow=False, yanchor="top",
+                           text=f"{net.widths[i]:,}{note}")
+    if not net.widths:
+        _empty(fig, "no layer with parameters to draw")
+    fig.update_xaxes(visible=False, range=[-0.5, max(len(columns), 1) - 0.5])
+    fig.update_yaxes(visible=False, range=[-MAX_UNITS / 2 - 2.2, MAX_UNITS / 2 + 1.6])
+    fig.update_layout(title_text="The network: units per layer and their connections")
+    # lecture: short enough to fit under the title and metrics on a 1280×720 projector
+    return style.finish(fig, lecture=lecture, height=400 if lecture else None)
+
+
+def _empty(fig: go.Figure, text: str) -> None:
+    fig.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)

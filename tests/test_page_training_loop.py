@@ -1,0 +1,129 @@
+"""AppTests of the training-loop page, driven by widget keys and by the URL."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from dlviz import training_loop as tl
+from dlviz.reproduce import parse_prints
+from tests.conftest import open_page
+from tests.figures import array
+
+PAGE = "pages/training_loop.py"
+
+
+def _figs(at) -> dict[str, dict]:
+    """Charts by their position: state, loss, accumulate, forget."""
+    names = ["state", "loss", "accumulate", "forget"]
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(charts) == len(names)
+    return dict(zip(names, charts, strict=True))
+
+
+def _heat(fig: dict, name: str) -> np.ndarray:
+    trace = next(t for t in fig["data"] if t.get("name") == name)
+    return array(trace["z"])
+
+
+def _printed(at) -> dict[str, list[float]]:
+    return parse_prints(next(c for c in at.code if c.language == "text").value)
+
+
+def test_defaults_step_through_the_first_backward():
+    at = open_page(PAGE)
+    assert not at.exception and not at.warning
+    assert at.select_slider(key="bs").value == 8 and at.toggle(key="shuffle").value is True
+    assert at.select_slider(key="lr").value == 0.05 and at.slider(key="epochs").value == 20
+    assert (at.number_input(key="epoch").value, at.number_input(key="batch").value) == (1, 1)
+    assert at.segmented_control(key="stage").value == "backward"
+    run = tl.train(batch_size=8, shuffle=True, lr=0.05, epochs=20, seed=0)
+    figs = _figs(at)
+    grads = tl.unflatten(run.grads[0])
+    np.testing.assert_allclose(_heat(figs["state"], "0.weight.grad"), grads["0.weight"],
+                               atol=1e-6)
+    np.testing.assert_allclose(array(figs["loss"]["data"][1]["y"]), run.epoch_loss)
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "▶ " + "        loss.backward()" in html
+    printed = _printed(at)
+    assert printed["max |w - w_step| for step, add_, formula"][:2] == [0, 0]
+    np.testing.assert_allclose(printed["epoch loss"], run.epoch_loss, rtol=2e-5)
+
+
+def test_deep_link_sets_every_widget():
+    query = {"bs": "16", "shuffle": "false", "lr": "0.1", "epochs": "6", "seed": "7",
+             "epoch": "3", "batch": "2", "stage": "step", "k": "5", "lecture": "true"}
+    at = open_page(PAGE, query=query)
+    assert not at.exception
+    assert at.select_slider(key="bs").value == 16 and at.toggle(key="shuffle").value is False
+    assert at.select_slider(key="lr").value == 0.1 and at.slider(key="epochs").value == 6
+    assert at.number_input(key="seed").value == 7
+    assert (at.number_input(key="epoch").value, at.number_input(key="batch").value) == (3, 2)
+    assert at.segmented_control(key="stage").value == "step"
+    assert at.slider(key="k").value == 5
+    run = tl.train(batch_size=16, shuffle=False, lr=0.1, epochs=6, seed=7)
+    step = 2 * 4 + 1
+    figs = _figs(at)
+    after = tl.unflatten(run.params_after[step])
+    np.testing.assert_allclose(_heat(figs["state"], "1.weight"), after["1.weight"], atol=1e-6)
+    acc = tl.accumulate(k=5, batch_size=16, shuffle=False, seed=7)
+    np.testing.assert_allclose(array(figs["accumulate"]["data"][1]["y"]), acc.accumulated[-1])
+    printed = _printed(at)
+    assert printed["step (epoch batch)"] == [3, 2]
+    np.testing.assert_allclose(printed["params after step"], run.params_after[step], rtol=2e-5,
+                               atol=1e-6)
+
+
+def test_stepping_through_the_stages_changes_what_is_shown():
+    at = open_page(PAGE, query={"epochs": "3"})
+    run = tl.train(batch_size=8, shuffle=True, lr=0.05, epochs=3, seed=0)
+    at.number_input(key="batch").set_value(4)
+    at.segmented_control(key="stage").set_value("zero_grad").run()
+    grads = [t for t in _figs(at)["state"]["data"] if t["name"].endswith(".grad")]
+    assert all(cell == "None" for t in grads for row in t["text"] for cell in row)
+    assert at.metric[0].value == "—"
+    at.segmented_control(key="stage").set_value("loss").run()
+    assert at.metric[0].value == f"{run.loss[3]:.4g}"
+    at.segmented_control(key="stage").set_value("step").run()
+    np.testing.assert_allclose(_heat(_figs(at)["state"], "0.bias"), [run.params_after[3][8:10]],
+                               atol=1e-6)
+    loss_fig = _figs(at)["loss"]
+    assert array(loss_fig["data"][2]["y"])[0] == run.loss[3], "the diamond marks this batch"
+
+
+def test_forgetting_zero_grad_is_compared_with_the_loop_that_clears_it():
+    at = open_page(PAGE)
+    forget = _figs(at)["forget"]
+    without = tl.train(batch_size=8, lr=0.05, epochs=20, seed=0, zero_grad=False)
+    lines = [t for t in forget["data"] if t["name"] == "without zero_grad"]
+    np.testing.assert_allclose(array(lines[0]["y"]), without.loss)
+    np.testing.assert_allclose(array(lines[1]["y"]), without.grad_norm)
+    assert "blows up" in " ".join(m.value for m in at.markdown)
+
+
+def test_diverging_settings_warn_and_stay_finite():
+    at = open_page(PAGE, query={"bs": "2", "lr": "0.1", "epochs": "5"})
+    assert not at.exception
+    assert any("diverged" in w.value for w in at.warning)
+    for fig in _figs(at).values():
+        for trace in fig["data"]:
+            for key in ("y", "z"):
+                if key in trace:
+                    values = array(trace[key]).astype(float)
+                    assert np.isfinite(values).all()
+
+
+def test_manual_update_is_shown_next_to_optimizer_step_with_zero_difference():
+    at = open_page(PAGE)
+    cmp = tl.compare_updates(batch_size=8, shuffle=True, lr=0.05, seed=0)
+    metrics = [m for m in at.metric if m.label.startswith("max |w")]
+    assert [m.value for m in metrics][:2] == ["reference", "0"]
+    assert metrics[2].value == f"{cmp.max_diff[2]:.3g}" and cmp.max_diff[2] < 1e-5
+    assert any("w.add_(w.grad, alpha=-lr)" in c.value for c in at.code)
+    assert any("w.copy_(w - lr * w.grad)" in c.value for c in at.code)
+    table = at.dataframe[-1].value
+    assert list(table.columns) == ["parameter", *tl.MANUAL_FORMS]
+    assert list(table["optimizer.step()"]) == list(table["w.add_(w.grad, alpha=-lr)"])
+    np.testing.assert_allclose(table["optimizer.step()"].astype(float), cmp.final[0],
+                               rtol=1e-8)
