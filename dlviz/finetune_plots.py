@@ -106,7 +106,7 @@ def activation_std_figure(stds: ini.ActivationStd, *, selected: str,
     fig.update_layout(title=f"Activation std through depth at init (ReLU, width "
                             f"{ini.DEEP_WIDTH})")
     fig.update_xaxes(title="layer", dtick=1 if depth <= 12 else None)
-    fig.update_yaxes(title="std of activations", type="log", exponentformat="power", dtick=1)
+    fig.update_yaxes(title="std of activations", type="log", exponentformat="power")
     return style.finish(fig, lecture=lecture)
 
 
@@ -125,7 +125,7 @@ def init_curves_figure(curves: ini.TrainCurves, *, selected: str,
             line=dict(color=style.color(i), width=None if scheme == selected else 1.2),
             opacity=1.0 if scheme == selected else 0.55))
     fig.update_layout(title="Training from each init: validation loss on US salaries (task A)",
-                      legend=dict(orientation="h", yanchor="top", y=-0.22, x=0),
+                      legend=dict(orientation="h", yanchor="top", y=-0.3, x=0),
                       margin_b=10)
     fig.update_xaxes(title="epoch")
     low = min((v for row in curves.losses for v in row if np.isfinite(v) and v > 0), default=1e-3)
