@@ -1,0 +1,236 @@
+"""Transfer learning: pretrain an MLP on US salaries (task A), fine-tune it on EU salaries (B).
+
+Freezing is the course's recipe: `param.requires_grad = False` for the first k Linear layers,
+weight and bias, so the optimizer never touches them and they stay bit-identical. Training is
+plain `torch.optim.SGD` with momentum on shuffled mini-batches ("v ← μv + g; w ← w − lr·v").
+Everything is seeded: data from `dlviz.data`, initial weights from `torch.manual_seed` inside
+`torch.random.fork_rng` (the global RNG is left untouched), batch order from a private
+`torch.Generator`. The reproduce script (`dlviz.finetune_script`) repeats the same calls.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from dlviz import data
+
+LAYER_SIZES = (4, 64, 128, 32, 1)  # features → … → salary; Linear(64, 128) is the course's
+N_LAYERS = len(LAYER_SIZES) - 1  # Linear layers
+N_A, N_B = 400, 200  # rows of task A (US) and task B (EU): B is the small data set
+VAL_FRACTION = 0.25
+BATCH_SIZE = 64
+MOMENTUM = 0.9
+PRETRAIN_EPOCHS, PRETRAIN_LR = 60, 0.03
+DEFAULTS = dict(frozen_layers=2, lr=0.01, epochs=30, seed=0)
+SMALL_LR_FACTOR = 0.1  # "a smaller learning rate for fine-tuning"
+Progress = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class Pretrained:
+    state: dict[str, np.ndarray]  # named_parameters name → float32 array after training on A
+    losses: np.ndarray  # (epochs,) validation MSE on A after each epoch
+    seed: int
+
+
+@dataclass(frozen=True)
+class FineTuneResult:
+    losses: np.ndarray  # (epochs,) validation MSE on B after each epoch
+    initial_loss: float  # validation MSE on B before the first step
+    weight_change: dict[str, float]  # name → max |Δ| from the start; exactly 0.0 when frozen
+    trainable: int  # parameters with requires_grad
+    total: int  # all parameters
+    frozen: tuple[bool, ...]  # (N_LAYERS,) per Linear layer
+    unit_change: tuple[np.ndarray, ...]  # per layer (out_features,): max |Δ| of a unit's row+bias
+    state: dict[str, np.ndarray]  # the fine-tuned state_dict as float32 arrays
+    start: str  # "pretrained" or "scratch"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    runs: dict[str, FineTuneResult]  # keys of RUNS, all with the same epoch budget
+    labels: dict[str, str]  # key → legend label with the settings filled in
+    pretrained: Pretrained
+
+
+def build_model() -> nn.Sequential:
+    """Linear → ReLU → … → Linear; names "0.weight", "2.weight", … as in the course."""
+    layers: list[nn.Module] = []
+    for i, (n_in, n_out) in enumerate(zip(LAYER_SIZES[:-1], LAYER_SIZES[1:], strict=True)):
+        layers.append(nn.Linear(n_in, n_out))
+        if i < N_LAYERS - 1:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def seeded_model(seed: int) -> nn.Sequential:
+    """`torch.manual_seed(seed)` then `build_model()`, without disturbing the global RNG."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seed))
+        return build_model()
+
+
+def linear_names() -> list[str]:
+    """Module-name prefix of each Linear layer: ["0", "2", "4", "6"]."""
+    return [str(2 * i) for i in range(N_LAYERS)]
+
+
+def task(region: str, seed: int) -> data.Split:
+    """Task A ("us", 400 rows) or B ("eu", 200 rows), split 75 / 25."""
+    x, y = data.salaries(region=region, n=N_A if region == "us" else N_B, seed=seed)
+    return data.split(x, y, val_fraction=VAL_FRACTION, seed=seed)
+
+
+def frozen_mask(frozen_layers: int | Sequence[int]) -> tuple[bool, ...]:
+    """An int k freezes the first k Linear layers; a sequence lists 0-based layer indices."""
+    if isinstance(frozen_layers, (int, np.integer)) and not isinstance(frozen_layers, bool):
+        if not 0 <= frozen_layers <= N_LAYERS:
+            raise ValueError(f"frozen_layers must be between 0 and {N_LAYERS}")
+        return tuple(i < frozen_layers for i in range(N_LAYERS))
+    chosen = {int(i) for i in frozen_layers}
+    if not chosen <= set(range(N_LAYERS)):
+        raise ValueError(f"layer indices must lie in 0…{N_LAYERS - 1}")
+    return tuple(i in chosen for i in range(N_LAYERS))
+
+
+def train_loop(model: nn.Module, split: data.Split, *, lr: float, epochs: int, seed: int,
+           progress: Progress | None = None) -> tuple[float, np.ndarray]:
+    """SGD with momentum on mini-batches; return (val loss before, val loss per epoch)."""
+    loss_fn = nn.MSELoss()
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.SGD(params, lr=lr, momentum=MOMENTUM) if params else None
+    order = torch.Generator().manual_seed(int(seed))
+    n = len(split.x_train)
+    with torch.no_grad():
+        before = loss_fn(model(split.x_val), split.y_val).item()
+    losses = []
+    for epoch in range(epochs):
+        perm = torch.randperm(n, generator=order)
+        for start in range(0, n, BATCH_SIZE):
+            idx = perm[start:start + BATCH_SIZE]
+            if optimizer is not None:
+                optimizer.zero_grad()
+                loss_fn(model(split.x_train[idx]), split.y_train[idx]).backward()
+                optimizer.step()
+        with torch.no_grad():
+            losses.append(loss_fn(model(split.x_val), split.y_val).item())
+        if progress is not None:
+            progress((epoch + 1) / epochs)
+    return before, np.asarray(losses)
+
+
+def _state(model: nn.Module) -> dict[str, np.ndarray]:
+    return {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
+
+
+def pretrain(*, seed: int = 0, epochs: int = PRETRAIN_EPOCHS, lr: float = PRETRAIN_LR,
+             progress: Progress | None = None) -> Pretrained:
+    """Train a fresh seeded MLP on task A (US salaries)."""
+    model = seeded_model(seed)
+    _, losses = train_loop(model, task("us", seed), lr=lr, epochs=epochs, seed=seed,
+                       progress=progress)
+    return Pretrained(state=_state(model), losses=losses, seed=int(seed))
+
+
+def load(state: dict[str, np.ndarray]) -> nn.Sequential:
+    """A model holding `state` (arrays from a result, or tensors)."""
+    model = build_model()
+    model.load_state_dict({k: torch.as_tensor(np.asarray(v)) for k, v in state.items()})
+    return model
+
+
+def fine_tune(*, frozen_layers: int | Sequence[int], lr: float, epochs: int, seed: int,
+              pretrained: Pretrained | None = None, start: str = "pretrained",
+              progress: Progress | None = None) -> FineTuneResult:
+    """Copy the pretrained model, freeze layers (`requires_grad = False`), train on task B.
+
+    `start="scratch"` trains a fresh model seeded with seed + 1 instead (the baseline).
+    `pretrained` defaults to `pretrain(seed=seed)`; pass a cached one to skip that step.
+    """
+    mask = frozen_mask(frozen_layers)
+    if not (0 < lr <= 1 and 1 <= epochs <= 1000):
+        raise ValueError("need 0 < lr ≤ 1 and 1 ≤ epochs ≤ 1000")
+    if start == "pretrained":
+        pretrained = pretrained if pretrained is not None else pretrain(seed=seed)
+        model = load(pretrained.state)
+    elif start == "scratch":
+        model = seeded_model(seed + 1)
+    else:
+        raise ValueError("start must be 'pretrained' or 'scratch'")
+    names = linear_names()
+    for name, param in model.named_parameters():
+        if mask[names.index(name.split(".")[0])]:
+            param.requires_grad = False
+    before = {k: v.detach().clone() for k, v in model.named_parameters()}
+    initial, losses = train_loop(model, task("eu", seed), lr=lr, epochs=epochs, seed=seed + 2,
+                             progress=progress)
+    params = dict(model.named_parameters())
+    delta = {k: (params[k].detach() - before[k]).abs() for k in params}
+    return FineTuneResult(
+        losses=losses, initial_loss=initial,
+        weight_change={k: float(d.max()) for k, d in delta.items()},
+        trainable=sum(p.numel() for p in params.values() if p.requires_grad),
+        total=sum(p.numel() for p in params.values()),
+        frozen=mask,
+        unit_change=tuple(
+            torch.maximum(delta[f"{n}.weight"].amax(dim=1), delta[f"{n}.bias"]).numpy()
+            for n in names),
+        state=_state(model), start=start,
+    )
+
+
+def compare(*, frozen_layers: int | Sequence[int], lr: float, epochs: int, seed: int,
+            pretrained: Pretrained | None = None,
+            progress: Progress | None = None) -> Comparison:
+    """The four runs of the page, one epoch budget: scratch, all, your freeze, your freeze
+    with lr × 0.1."""
+    pretrained = pretrained if pretrained is not None else pretrain(seed=seed)
+    mask = frozen_mask(frozen_layers)
+    settings = {
+        "scratch": dict(frozen_layers=0, lr=lr, start="scratch"),
+        "all": dict(frozen_layers=0, lr=lr),
+        "freeze": dict(frozen_layers=frozen_layers, lr=lr),
+        "small_lr": dict(frozen_layers=frozen_layers, lr=lr * SMALL_LR_FACTOR),
+    }
+    runs = {}
+    for i, (key, s) in enumerate(settings.items()):
+        def part(f: float, i: int = i) -> None:
+            if progress is not None:
+                progress((i + f) / len(settings))
+        runs[key] = fine_tune(epochs=epochs, seed=seed, pretrained=pretrained, progress=part,
+                              **s)
+    which = describe(mask)
+    labels = {
+        "scratch": f"from scratch (lr {lr:g})",
+        "all": f"fine-tune all (lr {lr:g})",
+        "freeze": f"{which} (lr {lr:g})",
+        "small_lr": f"{which} (lr {lr * SMALL_LR_FACTOR:g})",
+    }
+    return Comparison(runs=runs, labels=labels, pretrained=pretrained)
+
+
+def describe(mask: Sequence[bool]) -> str:
+    """"freeze layers 1, 2" (1-based, as on the page) or "freeze none"."""
+    chosen = [str(i + 1) for i, m in enumerate(mask) if m]
+    if not chosen:
+        return "freeze none"
+    return ("freeze layer " if len(chosen) == 1 else "freeze layers ") + ", ".join(chosen)
+
+
+def state_dict_bytes(result: FineTuneResult) -> bytes:
+    """The fine-tuned `state_dict` as a .pt file (`torch.save`), for `torch.load`."""
+    buffer = io.BytesIO()
+    torch.save({k: torch.from_numpy(v.copy()) for k, v in result.state.items()}, buffer)
+    return buffer.getvalue()
+
+
+def layer_labels() -> list[str]:
+    """"1 · Linear(4, 64)" for each Linear layer."""
+    return [f"{i + 1} · Linear({a}, {b})"
+            for i, (a, b) in enumerate(zip(LAYER_SIZES[:-1], LAYER_SIZES[1:], strict=True))]

@@ -1,0 +1,187 @@
+"""Layer initialisation: what each `nn.init` scheme puts into the weights, and what follows.
+
+Three views per scheme, all real torch:
+- `weight_histograms`: the weights of the fine-tuning MLP (`dlviz.finetune.build_model`) right
+  after the scheme is applied; the default lies within ±1/√fan_in (Linear(64, 128): ±0.125).
+- `activation_std`: the std of the activations after each layer of a deep ReLU MLP at init,
+  for a seeded standard-normal batch: it explodes, vanishes or stays level.
+- `train_curves`: the same budget of SGD on task A from each scheme, and how many distinct
+  hidden units remain after training: zeros (or any constant) init leaves every unit of a
+  layer identical, because identical units receive identical gradients.
+Every scheme except "default" also sets the biases to zero, so symmetry is not broken there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from dlviz import finetune as ft
+
+# name → (label, the course-style call shown on the page)
+SCHEMES: dict[str, tuple[str, str]] = {
+    "default": ("PyTorch default", "# nothing: nn.Linear draws U(−1/√fan_in, 1/√fan_in)"),
+    "uniform": ("uniform_ [0, 1)", "nn.init.uniform_(layer.weight)"),
+    "normal": ("normal(0, σ)", "nn.init.normal_(layer.weight, mean=0.0, std=sigma)"),
+    "xavier": ("Xavier (Glorot)", "nn.init.xavier_uniform_(layer.weight)"),
+    "kaiming": ("Kaiming (He)", "nn.init.kaiming_normal_(layer.weight, nonlinearity='relu')"),
+    "zeros": ("zeros", "nn.init.zeros_(layer.weight)"),
+    "constant": ("constant c", "nn.init.constant_(layer.weight, c)"),
+}
+SIGMA_DEFAULT, CONSTANT_DEFAULT = 0.1, 0.1
+DEEP_WIDTH, DEEP_BATCH = 64, 256
+TRAIN_EPOCHS, TRAIN_LR = 15, 0.01
+N_BINS = 40
+
+
+def apply(model: nn.Module, scheme: str, *, sigma: float = SIGMA_DEFAULT,
+          constant: float = CONSTANT_DEFAULT) -> nn.Module:
+    """Re-initialise every Linear layer of `model` in place (seed the global RNG first)."""
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown scheme {scheme!r}")
+    if scheme == "default":
+        return model
+    calls: dict[str, Callable[[torch.Tensor], object]] = {
+        "uniform": nn.init.uniform_,
+        "normal": lambda w: nn.init.normal_(w, mean=0.0, std=sigma),
+        "xavier": nn.init.xavier_uniform_,
+        "kaiming": lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu"),
+        "zeros": nn.init.zeros_,
+        "constant": lambda w: nn.init.constant_(w, constant),
+    }
+    for layer in model.modules():
+        if isinstance(layer, nn.Linear):
+            calls[scheme](layer.weight)
+            nn.init.zeros_(layer.bias)
+    return model
+
+
+def init_code(scheme: str, *, sigma: float = SIGMA_DEFAULT,
+              constant: float = CONSTANT_DEFAULT) -> str:
+    """The course-style lines that apply `scheme` to one `layer`, settings filled in."""
+    line = SCHEMES[scheme][1].replace("std=sigma", f"std={sigma:g}")
+    line = line.replace("weight, c)", f"weight, {constant:g})")
+    return line if scheme == "default" else line + "\nnn.init.zeros_(layer.bias)"
+
+
+def initialised(scheme: str, *, seed: int, sigma: float = SIGMA_DEFAULT,
+                constant: float = CONSTANT_DEFAULT) -> nn.Sequential:
+    """The fine-tuning MLP, seeded, with `scheme` applied (global RNG untouched)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seed))
+        return apply(ft.build_model(), scheme, sigma=sigma, constant=constant)
+
+
+@dataclass(frozen=True)
+class Histograms:
+    scheme: str
+    edges: tuple[np.ndarray, ...]  # per Linear layer (N_BINS + 1,)
+    counts: tuple[np.ndarray, ...]  # per Linear layer (N_BINS,)
+    low: np.ndarray  # (layers,) smallest weight of each layer
+    high: np.ndarray  # (layers,) largest weight
+    bound: np.ndarray  # (layers,) 1/√fan_in, PyTorch's default bound
+
+
+def weight_histograms(scheme: str, *, seed: int, sigma: float = SIGMA_DEFAULT,
+                      constant: float = CONSTANT_DEFAULT) -> Histograms:
+    """Histogram of each Linear layer's weights right after initialisation."""
+    model = initialised(scheme, seed=seed, sigma=sigma, constant=constant)
+    edges, counts, low, high, bound = [], [], [], [], []
+    for layer in (m for m in model if isinstance(m, nn.Linear)):
+        w = layer.weight.detach().double().flatten().numpy()
+        lo, hi = float(w.min()), float(w.max())
+        span = (lo - 0.5, hi + 0.5) if hi - lo < 1e-12 else (lo, hi)  # a spike: one bin
+        c, e = np.histogram(w, bins=N_BINS, range=span)
+        edges.append(e)
+        counts.append(c)
+        low.append(lo)
+        high.append(hi)
+        bound.append(1 / math.sqrt(layer.in_features))
+    return Histograms(scheme, tuple(edges), tuple(counts), np.array(low), np.array(high),
+                      np.array(bound))
+
+
+@dataclass(frozen=True)
+class ActivationStd:
+    schemes: tuple[str, ...]
+    std: np.ndarray  # (schemes, depth) std after each Linear+ReLU; nan once it overflowed
+    input_std: float  # std of the input batch
+
+
+def activation_std(*, depth: int, seed: int, sigma: float = SIGMA_DEFAULT,
+                   constant: float = CONSTANT_DEFAULT) -> ActivationStd:
+    """Push one seeded N(0, 1) batch (DEEP_BATCH, 64) through `depth` Linear(64, 64)+ReLU
+    layers initialised with each scheme; record the std of every layer's output."""
+    if not 1 <= depth <= 50:
+        raise ValueError("depth must be between 1 and 50")
+    x = torch.randn(DEEP_BATCH, DEEP_WIDTH, generator=torch.Generator().manual_seed(seed))
+    rows = []
+    for scheme in SCHEMES:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(int(seed))
+            layers = [nn.Linear(DEEP_WIDTH, DEEP_WIDTH) for _ in range(depth)]
+            for layer in layers:
+                apply(layer, scheme, sigma=sigma, constant=constant)
+        h, row = x, []
+        with torch.no_grad():
+            for layer in layers:
+                h = torch.relu(layer(h))
+                s = h.std().item()
+                row.append(s if math.isfinite(s) else math.nan)
+        rows.append(row)
+    return ActivationStd(tuple(SCHEMES), np.array(rows), float(x.std()))
+
+
+@dataclass(frozen=True)
+class TrainCurves:
+    schemes: tuple[str, ...]
+    losses: np.ndarray  # (schemes, epochs) validation MSE on task A; nan after divergence
+    initial: np.ndarray  # (schemes,) validation MSE before training; nan if not finite
+    distinct_units: np.ndarray  # (schemes, hidden layers) distinct rows of (W | b) at the end
+    hidden_sizes: tuple[int, ...]  # units per hidden layer
+    first_layer: dict[str, np.ndarray]  # scheme → (64, 5) [W | b] of layer 1 after training
+
+
+def distinct_units(model: nn.Sequential) -> list[int]:
+    """For each hidden Linear layer, how many different units (rows of [W | b]) it has."""
+    linears = [m for m in model if isinstance(m, nn.Linear)][:-1]
+    return [len(np.unique(_rows(m), axis=0)) for m in linears]
+
+
+def _rows(layer: nn.Linear) -> np.ndarray:
+    return torch.cat([layer.weight, layer.bias[:, None]], 1).detach().numpy()
+
+
+def train_curves(*, seed: int, epochs: int = TRAIN_EPOCHS, lr: float = TRAIN_LR,
+                 sigma: float = SIGMA_DEFAULT, constant: float = CONSTANT_DEFAULT,
+                 progress: Callable[[float], None] | None = None) -> TrainCurves:
+    """Train the fine-tuning MLP on task A from every scheme, same seed and budget."""
+    split = ft.task("us", seed)
+    losses, initial, distinct, first = [], [], [], {}
+    for i, scheme in enumerate(SCHEMES):
+        model = initialised(scheme, seed=seed, sigma=sigma, constant=constant)
+
+        def part(f: float, i: int = i) -> None:
+            if progress is not None:
+                progress((i + f) / len(SCHEMES))
+        before, curve = ft.train_loop(model, split, lr=lr, epochs=epochs, seed=seed, progress=part)
+        losses.append(_finite_prefix(curve))
+        initial.append(before if math.isfinite(before) else math.nan)
+        distinct.append(distinct_units(model))
+        first[scheme] = _rows(model[0])
+    return TrainCurves(tuple(SCHEMES), np.array(losses), np.array(initial),
+                       np.array(distinct), ft.LAYER_SIZES[1:-1], first)
+
+
+def _finite_prefix(curve: np.ndarray) -> np.ndarray:
+    """Once training has diverged (inf or nan), mark the rest as nan."""
+    bad = ~np.isfinite(curve)
+    out = curve.astype(float).copy()
+    if bad.any():
+        out[int(np.argmax(bad)):] = math.nan
+    return out

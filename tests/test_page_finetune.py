@@ -1,0 +1,124 @@
+"""AppTests of the Freezing & fine-tuning page, driven by widget keys and by the URL."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+import torch
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import app_test
+
+from dlviz import finetune as ft
+from dlviz import init_schemes as ini
+from tests.conftest import open_page
+from tests.figures import array
+
+PAGE = "pages/finetune.py"
+SHORT = {"epochs": "5"}  # short runs keep the suite fast; the defaults are run by test_apps
+
+
+def _figs(at) -> dict[str, dict]:
+    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec)
+            for c in at.get("plotly_chart")}
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def test_defaults_freeze_two_layers_and_plot_the_four_runs():
+    at = open_page(PAGE)
+    assert not at.exception
+    assert at.slider(key="k").value == 2 and at.select_slider(key="lr").value == 0.01
+    expected = ft.compare(frozen_layers=2, lr=0.01, epochs=30, seed=0)
+    run = expected.runs["freeze"]
+    assert _metrics(at)["Trainable"] == f"{run.trainable:,}"
+    assert _metrics(at)["Frozen"] == f"{run.total - run.trainable:,}"
+    figs = _figs(at)
+    losses = figs["losses"]["data"]
+    assert len(losses) == 4
+    for trace, r in zip(losses, expected.runs.values(), strict=True):
+        np.testing.assert_allclose(array(trace["y"]), [r.initial_loss, *r.losses], rtol=1e-6)
+    code = [c.value for c in at.code if "requires_grad = False" in c.value]
+    assert code and "'0.weight', '0.bias'" in code[0] and "'2.weight', '2.bias'" in code[0]
+    assert "'4.weight'" not in code[0]
+
+
+def test_deep_link_with_per_layer_toggles():
+    query = {"mode": "per layer", "f1": "false", "f2": "true", "f3": "false", "f4": "true",
+             "lr": "0.03", "seed": "3", "init": "zeros", "depth": "8", "lecture": "true",
+             **SHORT}
+    at = open_page(PAGE, query=query)
+    assert not at.exception
+    assert [at.toggle(key=f"f{i}").value for i in range(1, 5)] == [False, True, False, True]
+    assert at.selectbox(key="init").value == "zeros"
+    assert at.select_slider(key="lr").value == 0.03 and at.number_input(key="seed").value == 3
+    expected = ft.compare(frozen_layers=[1, 3], lr=0.03, epochs=5, seed=3).runs["freeze"]
+    assert _metrics(at)["Trainable"] == f"{expected.trainable:,}"
+    rows = array(_figs(at)["delta"]["data"][0]["z"])[::-1]
+    for i, row in enumerate(rows):
+        z = row[:ft.LAYER_SIZES[i + 1]]
+        assert (z == 0).all() == (i in (1, 3))  # frozen rows are exactly zero, others not
+        np.testing.assert_allclose(z, expected.unit_change[i], atol=1e-6)
+    code = next(c.value for c in at.code if "requires_grad = False" in c.value)
+    assert "'2.weight', '2.bias'" in code and "'6.weight', '6.bias'" in code
+    assert "'0.weight'" not in code
+    std = _figs(at)["std"]["data"]
+    assert len(array(std[0]["y"])) == 8
+
+
+def test_moving_k_changes_the_counts():
+    at = open_page(PAGE, query=SHORT)
+    counts = []
+    for k in range(ft.N_LAYERS + 1):
+        at.slider(key="k").set_value(k).run()
+        assert not at.exception
+        counts.append(int(_metrics(at)["Trainable"].replace(",", "")))
+    assert counts == sorted(counts, reverse=True) and counts[-1] == 0
+    assert any("Every layer is frozen" in w.value for w in at.warning)
+
+
+def test_init_panel_follows_the_scheme():
+    at = open_page(PAGE, query=SHORT | {"init": "uniform"})
+    hist = _figs(at)["hist"]["data"]
+    expected = ini.weight_histograms("uniform", seed=0)
+    for trace, counts in zip(hist, expected.counts, strict=True):
+        np.testing.assert_array_equal(array(trace["y"]), counts)
+    assert min(array(t["x"]).min() for t in hist) > 0  # uniform_: all weights in [0, 1)
+    at.selectbox(key="init").set_value("constant").run()
+    sym = _figs(at)["symmetry"]
+    z = array(sym["data"][1]["z"])
+    assert (z == z[:, :1]).all()  # constant init: all hidden units identical after training
+    assert any("constant_(layer.weight, 0.1)" in c.value for c in at.code)
+
+
+def test_the_downloaded_weights_load_into_the_model(monkeypatch):
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+    at = open_page(PAGE, query=SHORT | {"k": "3"})
+    button = next(b for b in at.get("download_button") if b.proto.id.endswith("download_pt"))
+    assert button.proto.ignore_rerun  # on_click="ignore": downloading does not rerun
+    content = stores[-1].get_file(button.proto.url.rsplit("/", 1)[-1]).content
+    state = torch.load(io.BytesIO(content), weights_only=True)
+    model = ft.build_model()
+    model.load_state_dict(state)
+    expected = ft.compare(frozen_layers=3, lr=0.01, epochs=5, seed=0).runs["freeze"]
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value.numpy(), expected.state[name])
