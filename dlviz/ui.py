@@ -231,6 +231,7 @@ def code_panel(
 
 HEAVY_SLOTS = 2  # process-wide: one per core on the 2-core hosts we measure on
 _heavy = threading.BoundedSemaphore(HEAVY_SLOTS)
+_holding = threading.local()  # a run already holding a slot never waits for a second one
 
 
 
@@ -252,13 +253,17 @@ def heavy_slot(label: str):
     def progress(fraction: float, text: str | None = None) -> None:
         slot.progress(min(max(float(fraction), 0.0), 1.0), text=text or label)
 
-    if not _heavy.acquire(blocking=False):
+    nested = getattr(_holding, "depth", 0) > 0
+    if not nested and not _heavy.acquire(blocking=False):
         slot.info("Queued: other sessions' runs are computing; yours starts next …",
                   icon=":material/hourglass_top:")
         _heavy.acquire()
+    _holding.depth = getattr(_holding, "depth", 0) + 1
     try:
         progress(0.0)
         yield progress
     finally:
-        _heavy.release()
+        _holding.depth -= 1
+        if not nested:
+            _heavy.release()
         slot.empty()
