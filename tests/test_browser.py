@@ -192,9 +192,11 @@ def test_animations_play_in_the_browser(browser, app_url, key, url_path):
             pytest.skip("no animated figure on this page")
         for i in animated:
             chart = page.locator(".js-plotly-plot").nth(i)
-            chart.scroll_into_view_if_needed()
+            # centre it: at the top of the viewport Streamlit's sticky header covers the buttons
+            chart.evaluate("e => e.scrollIntoView({block: 'center'})")
+            page.wait_for_timeout(300)
             before = page.evaluate(_DATA_SIG_JS, i)
-            chart.locator(".updatemenu-button").first.click()
+            chart.locator(".updatemenu-button").first.dispatch_event("click")
             page.wait_for_timeout(2500)
             assert page.evaluate(_DATA_SIG_JS, i) != before, f"figure {i} did not animate"
     finally:
