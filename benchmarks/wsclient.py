@@ -7,6 +7,7 @@ as a browser does, so the server can send references instead of repeats.
 
 from __future__ import annotations
 
+import socket
 import time
 from dataclasses import dataclass
 
@@ -30,8 +31,10 @@ class Session:
 
     def __init__(self, base_url: str, *, page: str = "", query: str = "", timeout: float = 60):
         ws_url = base_url.replace("http://", "ws://") + "/_stcore/stream"
-        self.ws = websocket.create_connection(ws_url, subprotocols=["streamlit"],
-                                              timeout=timeout, origin=base_url)
+        # TCP_NODELAY as browsers set it: without it, Nagle + delayed ACK add ~40 ms a run.
+        self.ws = websocket.create_connection(
+            ws_url, subprotocols=["streamlit"], timeout=timeout, origin=base_url,
+            sockopt=((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),))
         self.page, self.query = page, query
         self.page_hash = ""
         self.cached: set[str] = set()
