@@ -88,8 +88,8 @@ def boundary_figure(result: TrainResult, *, lecture: bool = False) -> go.Figure:
 def dropout_figure(demo: DropoutDemo, *, lecture: bool = False) -> go.Figure:
     """Dropout's input, then one row per call (train mode, then eval mode); one column a unit."""
     calls = len(demo.train_out)
-    rows = (["ReLU output (dropout's input)"] + [f"train() call {i + 1}" for i in range(calls)]
-            + [f"eval() call {i + 1}" for i in range(calls)])
+    rows = (["ReLU output (dropout's input)"] + [f"train mode, call {i + 1}" for i in range(calls)]
+            + [f"eval mode, call {i + 1}" for i in range(calls)])
     z = np.round(np.vstack([demo.hidden[None, :], demo.train_out, demo.eval_out]), 4)
     fig = go.Figure(go.Heatmap(
         z=z, x=[f"unit {j + 1}" for j in range(z.shape[1])], y=rows, colorscale=style.SEQUENTIAL,

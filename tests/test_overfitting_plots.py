@@ -68,8 +68,8 @@ def test_dropout_figure_rows():
     np.testing.assert_allclose(z[0], demo.hidden, atol=1e-4)
     np.testing.assert_allclose(z[1:1 + of.DROPOUT_CALLS], demo.train_out, atol=1e-4)
     np.testing.assert_allclose(z[1 + of.DROPOUT_CALLS:], demo.eval_out, atol=1e-4)
-    assert list(fig.data[0].y)[1].startswith("train()") and list(fig.data[0].y)[-1].startswith(
-        "eval()")
+    assert list(fig.data[0].y)[1].startswith("train mode") and list(fig.data[0].y)[-1].startswith(
+        "eval mode")
 
 
 def test_lecture_mode_is_bigger_and_payload_small(result, diagnosis):
