@@ -39,6 +39,17 @@ def open_page(file: str, *, query: dict | None = None, timeout: float = 60) -> A
     return at.run()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_torch_thread():
+    """As in the app (streamlit_app.py): tiny tensors run fastest on one thread."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(params=PAGE_FILES, ids=page_id)
 def page_file(request) -> str:
     return request.param

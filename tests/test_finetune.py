@@ -19,14 +19,6 @@ from dlviz.reproduce import close, format_prints, parse_prints
 EPOCHS = 8  # short runs keep the suite fast; the page's defaults are covered by the AppTest
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Like the app: tiny tensors run fastest (and least disturbed) on one thread."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
 
 @pytest.fixture(scope="module")
 def pretrained() -> ft.Pretrained:

@@ -14,15 +14,6 @@ from dlviz import finetune as ft
 from dlviz import init_schemes as ini
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Like the app: tiny tensors run fastest (and least disturbed) on one thread."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def _linears(model):
     return [m for m in model if isinstance(m, nn.Linear)]
 

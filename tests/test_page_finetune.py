@@ -6,7 +6,6 @@ import io
 import json
 
 import numpy as np
-import pytest
 import torch
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import app_test
@@ -27,14 +26,6 @@ def _figs(at) -> dict[str, dict]:
 
 def _metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def test_defaults_freeze_two_layers_and_plot_the_four_runs():
