@@ -8,6 +8,7 @@ one cached dlviz call → one figure builder → `ui.chart(fig)` → `ui.explain
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from typing import TypeVar
@@ -232,8 +233,29 @@ def code_panel(
 HEAVY_SLOTS = 2  # process-wide: one per core on the 2-core hosts we measure on
 _heavy = threading.BoundedSemaphore(HEAVY_SLOTS)
 _holding = threading.local()  # a run already holding a slot never waits for a second one
+PROGRESS_INTERVAL = 0.25  # seconds between progress-bar updates (and before the first)
 
 
+class Throttle:
+    """True at most once per `interval` seconds, the first time `interval` after creation.
+
+    Every element written inside an `st.cache_data` function is recorded and replayed on
+    each cache hit. A progress bar updated per epoch recorded hundreds of messages, and
+    replaying them made every later visit to a page with a cached run slow (fine-tune's first
+    loads took 260 ms of server time each). Throttled, a run shorter than `interval` records
+    no bar at all and a 2 s run about eight updates.
+    """
+
+    def __init__(self, interval: float, clock=time.monotonic):
+        self._interval, self._clock = interval, clock
+        self._last = clock()
+
+    def __call__(self) -> bool:
+        now = self._clock()
+        if now - self._last < self._interval:
+            return False
+        self._last = now
+        return True
 
 
 @contextmanager
@@ -249,9 +271,11 @@ def heavy_slot(label: str):
     `progress(fraction, text=None)` takes a fraction in [0, 1].
     """
     slot = st.empty()
+    due = Throttle(PROGRESS_INTERVAL)
 
     def progress(fraction: float, text: str | None = None) -> None:
-        slot.progress(min(max(float(fraction), 0.0), 1.0), text=text or label)
+        if due():
+            slot.progress(min(max(float(fraction), 0.0), 1.0), text=text or label)
 
     nested = getattr(_holding, "depth", 0) > 0
     if not nested and not _heavy.acquire(blocking=False):
@@ -260,7 +284,6 @@ def heavy_slot(label: str):
         _heavy.acquire()
     _holding.depth = getattr(_holding, "depth", 0) + 1
     try:
-        progress(0.0)
         yield progress
     finally:
         _holding.depth -= 1
