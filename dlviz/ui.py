@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
 
 from dlviz import catalog
 from dlviz.reproduce import Number, format_prints
@@ -191,11 +192,38 @@ def figure_cache(max_entries: int = 64):
     return st.cache_resource(max_entries=max_entries, show_spinner=False)
 
 
+class _Spec(BaseFigure):
+    """A figure's `to_dict()`, computed once, in the one form st.plotly_chart reads.
+
+    For a plotly figure st.plotly_chart calls `to_dict()` (a deep copy of every trace plus
+    the base64 encoding of every array: 2–7 ms a page) and serialises the result. Figures from
+    `figure_cache` never change after they are built, so `figure_spec` keeps that dict on the
+    figure and each later chart of it skips the copy. st.plotly_chart only calls `to_dict` on
+    a BaseFigure, so nothing else of BaseFigure is initialised here.
+    """
+
+    def __init__(self, spec: dict):  # deliberately not BaseFigure.__init__
+        object.__setattr__(self, "_spec", spec)
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
+def figure_spec(fig: go.Figure) -> dict:
+    """`fig.to_dict()`, computed on the first call and kept on the (never mutated) figure."""
+    spec = fig.__dict__.get("_dlviz_spec")
+    if spec is None:
+        spec = fig.to_dict()
+        fig._dlviz_spec = spec  # plotly lets private attributes through
+    return spec
+
+
 def chart(fig: go.Figure, *, key: str | None = None, **kwargs):
     """Render a plotly figure full width with the toolbar trimmed."""
     config = {"displaylogo": False, "responsive": True,
               "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
-    return st.plotly_chart(fig, width="stretch", config=config, key=key, **kwargs)
+    return st.plotly_chart(_Spec(figure_spec(fig)), width="stretch", config=config, key=key,
+                           **kwargs)
 
 
 def problem(message: str) -> None:

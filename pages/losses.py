@@ -30,19 +30,19 @@ def _mse(pred: float, target: float):
 
 
 # Figures are cached as objects (not pickled): building one costs far more than a warm rerun
-# may, and st.plotly_chart only reads them (it serialises a copy via to_dict).
-@st.cache_resource(max_entries=64, show_spinner=False)
+# may, and ui.chart only reads them.
+@ui.figure_cache()
 def _walk_figure(scores: tuple[float, ...], label: int, lecture: bool):
     return plots.walk_figure(_walk(scores, label), lecture=lecture)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@ui.figure_cache()
 def _curves_figure(scores: tuple[float, ...], label: int, lecture: bool):
     walk = _walk(scores, label)
     return plots.curves_figure(_curves(len(scores)), walk.p_true, walk.loss, lecture=lecture)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@ui.figure_cache()
 def _mse_figure(pred: float, target: float, lecture: bool):
     return plots.mse_figure(_mse(pred, target), lecture=lecture)
 

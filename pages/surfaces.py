@@ -94,7 +94,7 @@ def _trace(name: str, kappa: float, start: tuple, opt: str, lr: float, mom: floa
                            momentum=mom, nesterov=nesterov, steps=steps)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@ui.figure_cache(32)
 def _figures(name: str, kappa: float, start: tuple, opt: str, lr: float, mom: float,
              nesterov: bool, steps: int, grid_res: int, lecture: bool) -> tuple:
     """Figures are shared, never mutated: building the animation frames is the slow part."""
@@ -169,7 +169,7 @@ def _landscape(plane: str, lres: int, seed: int) -> landscape.Landscape:
         return landscape.landscape(plane=plane, resolution=lres, seed=seed, progress=progress)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@ui.figure_cache(16)
 def _landscape_figure(plane: str, lres: int, seed: int, lecture: bool):
     return plots.landscape_figure(_landscape(plane, lres, seed), lecture=lecture)
 

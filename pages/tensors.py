@@ -36,18 +36,18 @@ def _head(head: str, seed: int):
 
 
 # Figures are cached as objects (not pickled): building one costs far more than a warm rerun
-# may, and st.plotly_chart only reads them (it serialises a copy via to_dict).
-@st.cache_resource(max_entries=64, show_spinner=False)
+# may, and ui.chart only reads them.
+@ui.figure_cache()
 def _linear_figure(x: tuple, seed: int, weight: tuple | None, bias: tuple | None, lecture: bool):
     return plots.linear_figure(_linear(x, seed, weight, bias), lecture=lecture)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@ui.figure_cache()
 def _stack_figure(sizes: tuple, seed: int, lecture: bool):
     return plots.stack_figure(_stack(sizes, seed), lecture=lecture)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@ui.figure_cache(16)
 def _head_figure(head: str, seed: int, lecture: bool):
     return plots.head_figure(_head(head, seed), lecture=lecture)
 

@@ -45,7 +45,7 @@ def _compare(batch_size: int, shuffle: bool, lr: float, seed: int) -> tl.UpdateC
         return tl.compare_updates(batch_size=batch_size, shuffle=shuffle, lr=lr, seed=seed)
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+@ui.figure_cache(256)
 def _figure(name: str, key: tuple, lecture: bool, _build):
     """A built figure, shared read-only across reruns and sessions: plotly's figure
     construction, not the training, is what a warm rerun would otherwise spend its time on.

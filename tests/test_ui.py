@@ -59,3 +59,44 @@ def test_heavy_slot_leaves_no_bar_and_replays_clean_on_a_cache_hit():
     ui._heavy.release()
     ui._heavy.release()  # both slots were given back
 
+
+def test_figure_spec_is_plotlys_own_dict_computed_once():
+    import json
+
+    import numpy as np
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    fig = go.Figure(go.Scatter(x=np.linspace(0, 1, 50), y=np.linspace(1, 2, 50) ** 2))
+    spec = ui.figure_spec(fig)
+    assert spec is ui.figure_spec(fig)  # kept on the figure, not recomputed
+    assert json.loads(pio.to_json(ui._Spec(spec), validate=False)) == json.loads(
+        pio.to_json(fig, validate=False))  # what st.plotly_chart sends is unchanged
+    other = go.Figure(go.Scatter(x=[0, 1], y=[3, 4]))
+    assert ui.figure_spec(other) is not spec
+
+
+def _chart_script():
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from dlviz import ui
+
+    @ui.figure_cache()
+    def figure(n: int) -> go.Figure:
+        return go.Figure(go.Bar(x=list(range(n)), y=[i * i for i in range(n)]))
+
+    n = st.slider("n", 1, 5, 3, key="n")
+    ui.chart(figure(n), key="bars")
+
+
+def test_chart_of_a_cached_figure_follows_its_settings():
+    import json
+
+    at = AppTest.from_function(_chart_script, default_timeout=30)
+    at.run()
+    for n in (3, 5, 3):  # the second 3 is a cached figure charted again
+        at.slider(key="n").set_value(n).run()
+        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        assert spec["data"][0]["x"] == list(range(n))
+        assert spec["data"][0]["y"] == [i * i for i in range(n)]
