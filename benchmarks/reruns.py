@@ -1,4 +1,5 @@
-"""Rerun cost of every page: `python -m benchmarks.reruns [--reruns N] [--no-server]`.
+"""Rerun cost of every page: `python -m benchmarks.reruns [--reruns N] [--server-reruns M]
+[--no-server] [--pages KEY ...]`.
 
 Part 1 (AppTest, in process): the first run of each page with empty caches, then warm reruns
 after a widget change (the first numeric or choice widget alternates between two values, so
@@ -6,13 +7,16 @@ both are cached after the first round), against the floor: an empty one-slider p
 in the same process. Payload = the plotly JSON the page sends.
 
 Part 2 (the real server): `streamlit run` with the repo's .streamlit/config.toml, one
-websocket session per page, R reruns; p50 latency and the server's CPU per rerun.
+websocket session per page, M plain reruns; p50 latency and the server's CPU per rerun,
+against the same for the one-slider page on its own server.
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
+from pathlib import Path
 
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -91,24 +95,36 @@ def floor_row(reruns: int) -> dict:
     return {"p50_ms": _pct(times, 0.5) * 1000, "p95_ms": _pct(times, 0.95) * 1000}
 
 
+def _server_row(url: str, pid: int, path: str, reruns: int) -> dict:
+    session = Session(url, page=path)
+    session.run()  # cold: imports, caches
+    session.run()
+    cpu0 = process_cpu_seconds(pid)
+    times = [session.run().seconds for _ in range(reruns)]
+    cpu = (process_cpu_seconds(pid) - cpu0) / reruns
+    session.close()
+    return {"ws_p50_ms": _pct(times, 0.5) * 1000, "cpu_ms": cpu * 1000}
+
+
 def server_rows(pages: list[tuple[str, str]], reruns: int) -> dict[str, dict]:
-    rows = {}
+    """Per page, over the websocket; "floor" is the one-slider app on its own server (same
+    config), i.e. what Streamlit itself spends on a rerun."""
+    with tempfile.TemporaryDirectory() as tmp:
+        floor_app = Path(tmp) / "floor.py"
+        floor_app.write_text(FLOOR_APP)
+        with streamlit_server(floor_app) as (url, proc):
+            rows = {"floor": _server_row(url, proc.pid, "", reruns)}
     with streamlit_server() as (url, proc):
         for key, path in pages:
-            session = Session(url, page=path)
-            session.run()  # cold: imports, caches
-            session.run()
-            cpu0 = process_cpu_seconds(proc.pid)
-            times = [session.run().seconds for _ in range(reruns)]
-            cpu = (process_cpu_seconds(proc.pid) - cpu0) / reruns
-            session.close()
-            rows[key] = {"ws_p50_ms": _pct(times, 0.5) * 1000, "cpu_ms": cpu * 1000}
+            rows[key] = _server_row(url, proc.pid, path, reruns)
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reruns", type=int, default=20)
+    parser.add_argument("--server-reruns", type=int, default=100,
+                        help="reruns per page over the websocket (CPU is read in 10 ms ticks)")
     parser.add_argument("--no-server", action="store_true", help="skip the websocket part")
     parser.add_argument("--pages", nargs="*", help="page keys (default: all)")
     args = parser.parse_args()
@@ -118,10 +134,14 @@ def main() -> None:
     rows = {f.split("/")[-1][:-3]: apptest_row(f, args.reruns) for f in files}
     url_paths = {p.key: p.url_path for p in catalog.PAGES} | {"home": ""}
     server = {} if args.no_server else server_rows(
-        [(k, url_paths[k]) for k in rows], args.reruns)
+        [(k, url_paths[k]) for k in rows], args.server_reruns)
 
     print(f"floor (one-slider page): warm p50 {floor['p50_ms']:.1f} ms, "
-          f"p95 {floor['p95_ms']:.1f} ms\n")
+          f"p95 {floor['p95_ms']:.1f} ms", end="")
+    if "floor" in server:
+        print(f"; on the server: rerun p50 {server['floor']['ws_p50_ms']:.1f} ms, "
+              f"CPU {server['floor']['cpu_ms']:.1f} ms/rerun", end="")
+    print("\n")
     print("| page | first run ms | warm p50 ms | warm p95 ms | × floor (p95) | payload KB "
           "| server rerun p50 ms | server CPU/rerun ms | widget changed |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
