@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle  # only to measure sizes of our own session values
 
 import pytest
 
@@ -36,6 +37,15 @@ def test_page_runs_clean(file, lecture):
         assert figures, "a concept page shows at least one chart"
         for fig in figures:
             assert all_finite(fig["data"]), "no NaN or inf reaches a chart"
+
+
+@pytest.mark.parametrize("file", PAGE_FILES, ids=page_id)
+def test_nothing_large_lives_in_session_state(file):
+    """Each of 100 sessions holds its own session_state: results belong in the shared caches."""
+    at = open_page(file)
+    sizes = {key: len(pickle.dumps(at.session_state[key], protocol=5)) for key in at.session_state}
+    assert sizes, "the page's widgets keep their values in session_state"
+    assert sum(sizes.values()) <= 16_384, sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
 
 
 @pytest.mark.parametrize("file", CONCEPT_PAGES, ids=page_id)

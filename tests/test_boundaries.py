@@ -74,6 +74,29 @@ def test_every_widget_is_keyed_and_bound_to_the_url(path):
                 f"{where} is not bound to the URL")
 
 
+def _unbounded_caches(tree: ast.Module) -> list[int]:
+    """Lines where st.cache_data / st.cache_resource is used without max_entries or ttl."""
+    lines = []
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for dec in node.decorator_list:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            if isinstance(target, ast.Attribute) and target.attr in {"cache_data",
+                                                                     "cache_resource"}:
+                keywords = {k.arg for k in dec.keywords} if isinstance(dec, ast.Call) else set()
+                if not keywords & {"max_entries", "ttl"}:
+                    lines.append(dec.lineno)
+    return lines
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_cache_is_bounded(path):
+    """A hosted app's caches hold every setting anyone asked for: each needs a bound."""
+    assert not _unbounded_caches(_tree(path)), f"{path.name}: unbounded cache at lines " \
+        f"{_unbounded_caches(_tree(path))}"
+
+
 def test_the_rules_catch_violations():
     """The checks above can fail: feed them a page that breaks every rule."""
     bad = ast.parse("import streamlit as st\nst.slider('x', 0, 1)\neval(t)\n")
@@ -82,3 +105,6 @@ def test_the_rules_catch_violations():
     assert any(isinstance(c.func, ast.Name) and c.func.id == "eval" for c in calls)
     slider = next(c for c in calls if isinstance(c.func, ast.Attribute))
     assert "key" not in {k.arg for k in slider.keywords}
+    caches = ast.parse("@st.cache_data\ndef a(): pass\n@st.cache_resource(show_spinner=False)\n"
+                       "def b(): pass\n@st.cache_data(ttl=60)\ndef c(): pass\n")
+    assert _unbounded_caches(caches) == [1, 3]
