@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
-import pytest
-from streamlit.testing.v1 import AppTest
+# As in streamlit_app.py, before torch loads: OpenMP's thread count is per thread, and AppTest
+# runs each page on a new script thread that torch.set_num_threads in this one does not reach.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from dlviz import catalog
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from dlviz import catalog  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
