@@ -5,6 +5,7 @@ course chapter with an explicit, bookmarkable `url_path`.
 """
 
 import os
+import threading
 
 # Before torch loads: OpenMP's default thread count applies to every script-runner thread,
 # not only to the one that calls torch.set_num_threads.
@@ -13,13 +14,25 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import streamlit as st  # noqa: E402
 import torch  # noqa: E402
 
-from dlviz import catalog, ui  # noqa: E402
+from dlviz import catalog, optim, ui  # noqa: E402
 
 # Many sessions share one server process: one intra-op thread each keeps them from
 # fighting over the cores (and small tensors gain nothing from more). Each run happens on
 # a script-runner thread, so this is checked on every run.
 if torch.get_num_threads() != 1:
     torch.set_num_threads(1)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _warm_up() -> threading.Thread:
+    """Once per server process, on the first visit: torch's first-optimizer imports (2.3 s)
+    happen in the background while the visitor reads the course map."""
+    thread = threading.Thread(target=optim.warm_up, name="dlviz-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+_warm_up()
 
 # Emoji icons only: Streamlit fetches a material icon's favicon from a CDN at run time, and
 # nothing may download at run time (emoji favicons are inline SVG).

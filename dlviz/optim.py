@@ -82,6 +82,16 @@ def make_optimizer(params, optimizer: str, *, lr: float, momentum: float = 0.0,
     return OPTIMIZERS[optimizer](params, lr=lr, **options)
 
 
+def warm_up() -> None:
+    """Pay torch's one-time costs of a first training step: the first `torch.optim` optimizer
+    of a process imports torch._dynamo (2.3 s here), which would otherwise land on whichever
+    student first opens a training page. The app runs this once, on a background thread."""
+    w = torch.zeros(2, requires_grad=True)
+    opt = make_optimizer([w], "sgd", lr=0.1, momentum=0.9)
+    (w * w).sum().backward()
+    opt.step()
+
+
 def _out_of_bounds(point: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
     """(...,) bool: non-finite or beyond COORD_BOUND / LOSS_BOUND (NaN compares False)."""
     coords_ok = (point.abs() <= COORD_BOUND).all(-1)
@@ -133,7 +143,11 @@ def trace(f: Objective, *, start: Sequence[float], optimizer: str = "sgd", lr: f
         if gen is not None:
             w.grad.add_(noise_std * torch.randn(len(w), generator=gen, dtype=torch.float64))
         opt.step()
-    dim = len(w)
+    return _trace_result(points, losses, grads, diverged_at, len(w))
+
+
+def _trace_result(points: list, losses: list, grads: list, diverged_at: int | None,
+                  dim: int) -> Trace:
     point_arr = np.array(points, dtype=np.float64).reshape(-1, dim)
     grad_arr = torch.stack(grads).numpy() if grads else np.empty((0, dim))
     return Trace(point_arr, np.array(losses, dtype=np.float64), grad_arr, diverged_at,

@@ -231,3 +231,18 @@ def test_presets_run_without_divergence(name):
     assert t.diverged_at is None and np.isfinite(t.losses).all()
     if name == "course":  # the course's story: plain SGD stops in the local minimum
         assert surfaces.nearest_minimum(s, t.points[-1])[0].kind == "local"
+
+
+def test_warm_up_pays_the_first_optimizers_import():
+    """What the app's background warm-up is for: in a fresh process the first torch.optim
+    optimizer imports torch._dynamo; after warm_up() a training page no longer pays that."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from dlviz import optim; "
+            "assert 'torch._dynamo' not in sys.modules; optim.warm_up(); "
+            "assert 'torch._dynamo' in sys.modules")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+
