@@ -13,7 +13,7 @@ non-finite or has |loss| > LOSS_BOUND; `points` and `losses` then stop at step k
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -152,6 +152,75 @@ def _trace_result(points: list, losses: list, grads: list, diverged_at: int | No
     grad_arr = torch.stack(grads).numpy() if grads else np.empty((0, dim))
     return Trace(point_arr, np.array(losses, dtype=np.float64), grad_arr, diverged_at,
                  _converged_at(grad_arr, diverged_at))
+
+
+@dataclass
+class _Lane:
+    """One run of `traces`: its own parameter, torch.optim optimizer and noise generator."""
+    w: torch.Tensor
+    opt: torch.optim.Optimizer
+    gen: torch.Generator | None
+    steps: int
+    points: list
+    losses: list
+    grads: list
+    diverged_at: int | None = None
+
+
+def traces(f: Objective, *, start: Sequence[float], runs: Sequence[Mapping],
+           noise_std: float = 0.0, seed: int = 0,
+           progress: Callable[[float], None] | None = None) -> list[Trace]:
+    """`[trace(f, start=start, noise_std=noise_std, seed=seed, **run) for run in runs]`, run
+    in lockstep: the same numbers, but one batched forward and one backward per step for all
+    runs instead of one each (the autograd and Python overhead of a 2-D step is most of its
+    cost). Each run keeps its own parameter, optimizer and noise generator, and drops out when
+    it diverges or has taken its `steps`. `run` holds trace's keywords: optimizer, lr, steps,
+    momentum, nesterov, options. A non-batched objective runs the traces one by one.
+    """
+    fn, batched = resolve(f)
+    if not batched or len(runs) < 2:
+        return [trace(f, start=start, noise_std=noise_std, seed=seed, **r) for r in runs]
+    lanes = []
+    for r in runs:
+        options = dict(r)
+        steps, optimizer = int(options.pop("steps")), options.pop("optimizer", "sgd")
+        if steps < 0:
+            raise ValueError("steps must be ≥ 0")
+        w = _start_tensor(start).requires_grad_(True)
+        lanes.append(_Lane(w, make_optimizer([w], optimizer, **options),
+                           torch.Generator().manual_seed(int(seed)) if noise_std else None,
+                           steps, [], [], []))
+    total = sum(lane.steps + 1 for lane in lanes)
+    done = 0
+    active = list(lanes)
+    k = 0
+    while active:
+        for lane in active:
+            lane.opt.zero_grad()
+        loss = fn(torch.stack([lane.w for lane in active]))  # (n,), row i = f(w_i)
+        values, coords = loss.detach().tolist(), [lane.w.detach().tolist() for lane in active]
+        loss.sum().backward()  # ∂(Σ f(w_i))/∂w_i = ∇f(w_i): each run gets its own gradient
+        still = []
+        for lane, value, point in zip(active, values, coords, strict=True):
+            if not (abs(value) <= LOSS_BOUND and max(map(abs, point)) <= COORD_BOUND):
+                lane.diverged_at = k  # (NaN fails every comparison, so it lands here too)
+                continue
+            lane.points.append(point)
+            lane.losses.append(value)
+            lane.grads.append(lane.w.grad.detach().clone())
+            if k == lane.steps:
+                continue
+            if lane.gen is not None:
+                lane.w.grad.add_(noise_std * torch.randn(len(lane.w), generator=lane.gen,
+                                                         dtype=torch.float64))
+            lane.opt.step()
+            still.append(lane)
+        done += len(active)
+        if progress is not None:
+            progress(done / total)
+        active, k = still, k + 1
+    return [_trace_result(lane.points, lane.losses, lane.grads, lane.diverged_at, len(lane.w))
+            for lane in lanes]
 
 
 def _converged_at(grads: np.ndarray, diverged_at: int | None) -> int | None:

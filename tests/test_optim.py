@@ -246,3 +246,36 @@ def test_warm_up_pays_the_first_optimizers_import():
                          timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
 
+
+LOCKSTEP_RUNS = [
+    dict(optimizer="sgd", lr=0.001, steps=300),
+    dict(optimizer="sgd", lr=0.001, momentum=0.9, steps=250),
+    dict(optimizer="sgd", lr=0.002, momentum=0.9, nesterov=True, steps=0),
+    dict(optimizer="adam", lr=0.3, steps=200),
+    dict(optimizer="rmsprop", lr=0.01, momentum=0.5, steps=120),
+    dict(optimizer="adagrad", lr=0.5, steps=80),
+    dict(optimizer="sgd", lr=3.0, steps=300),  # diverges within a few steps on every surface
+]
+
+
+@pytest.mark.parametrize("name", ["course", "rosenbrock", "distill", "beale", "saddle"])
+@pytest.mark.parametrize("noise", [0.0, 0.3])
+def test_traces_in_lockstep_equal_the_traces_one_by_one(name, noise):
+    """The oracle is `trace` itself: run by run, the same points, losses, gradients,
+    divergence and convergence steps, bit for bit."""
+    start = surfaces.SURFACES[name].start
+    together = optim.traces(name, start=start, runs=LOCKSTEP_RUNS, noise_std=noise, seed=4)
+    assert len(together) == len(LOCKSTEP_RUNS)
+    for run, got in zip(LOCKSTEP_RUNS, together, strict=True):
+        want = optim.trace(name, start=start, noise_std=noise, seed=4, **run)
+        np.testing.assert_array_equal(got.points, want.points)
+        np.testing.assert_array_equal(got.losses, want.losses)
+        np.testing.assert_array_equal(got.grads, want.grads)
+        assert (got.diverged_at, got.converged_at) == (want.diverged_at, want.converged_at)
+    assert together[-1].diverged_at is not None  # the diverging lane really dropped out early
+
+
+def test_traces_reports_progress_up_to_done():
+    seen = []
+    optim.traces("rosenbrock", start=(-2.0, 2.0), runs=LOCKSTEP_RUNS[:2], progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 1.0
