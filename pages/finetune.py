@@ -12,6 +12,7 @@ from dlviz import ui
 
 LRS = (0.001, 0.003, 0.01, 0.03, 0.1)
 MODES = ("first k", "per layer")
+EPOCHS_MAX = 60  # a cold run at the caps (pretraining and every init included) stays ≤ 2 s
 LABELS = ft.layer_labels()
 
 lecture = ui.page("finetune")
@@ -32,7 +33,7 @@ with st.sidebar:
             for i, label in enumerate(LABELS))
     lr = float(st.select_slider("Learning rate", LRS, value=ft.DEFAULTS["lr"], key="lr",
                                 bind="query-params", format_func=lambda v: f"{v:g}"))
-    epochs = int(st.slider("Epochs (same budget for every run)", 5, 100,
+    epochs = int(st.slider("Epochs (same budget for every run)", 5, EPOCHS_MAX,
                            ft.DEFAULTS["epochs"], step=5, key="epochs", bind="query-params"))
     seed = ui.seed()
 

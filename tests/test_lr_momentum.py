@@ -194,7 +194,7 @@ def test_url_problems_name_every_bad_value():
                                 "opt1": "lbfgs", "seed": "3"})
     assert len(bad) == 9
     assert "0.012" in bad[1] and "[0, 0.999]" in bad[2]
-    good = presets.url_problems({"lr1": "0.05", "mom1": "0.9", "steps1": "2000", "n": ["2"],
+    good = presets.url_problems({"lr1": "0.05", "mom1": "0.9", "steps1": "1000", "n": ["2"],
                                  "f": "distill", "kappa": "100.0", "noise": "0.5",
                                  "opt2": "adam", "mlr": ["-3", "0"]})
     assert good == []

@@ -165,7 +165,7 @@ def test_out_of_range_link_values_get_messages_and_defaults():
     at = open_page(PAGE, query={"lr1": "20", "mom1": "1.5", "steps1": "5000", "f": "nope"})
     _clean(at)
     messages = " ".join(w.value for w in at.warning)
-    assert "learning rate to '20'" in messages and "[1, 2000]" in messages
+    assert "learning rate to '20'" in messages and "[1, 1000]" in messages
     assert "choose one of course" in messages
     assert at.select_slider(key="lr1").value == 0.01 and at.number_input(key="steps1").value == 10
 
