@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from dlviz import rng
+
 SATURATION = 0.01  # |f′| below this counts as saturated (vanishing gradient)
 
 
@@ -129,19 +131,19 @@ def deep_mlp(name: str, *, depth: int, width: int = 32, init: str = "default",
     """`depth` × [Linear(width, width), activation], then Linear(width, 1); seeded."""
     if init not in INITS:
         raise ValueError(f"unknown init {init!r}; valid: {', '.join(INITS)}")
-    torch.manual_seed(seed)
-    layers: list[nn.Module] = []
-    for _ in range(depth):
-        linear = nn.Linear(width, width, dtype=torch.float64)
-        if init == "kaiming":  # He et al.: keeps ReLU activations' variance through depth
-            nn.init.kaiming_normal_(linear.weight, nonlinearity="relu")
-            nn.init.zeros_(linear.bias)
-        elif init == "xavier":  # Glorot: keeps tanh/sigmoid-ish variance in both directions
-            nn.init.xavier_normal_(linear.weight)
-            nn.init.zeros_(linear.bias)
-        layers += [linear, module(name, **params)]
-    layers.append(nn.Linear(width, 1, dtype=torch.float64))
-    return nn.Sequential(*layers)
+    with rng.seeded(seed):
+        layers: list[nn.Module] = []
+        for _ in range(depth):
+            linear = nn.Linear(width, width, dtype=torch.float64)
+            if init == "kaiming":  # He et al.: keeps ReLU activations' variance through depth
+                nn.init.kaiming_normal_(linear.weight, nonlinearity="relu")
+                nn.init.zeros_(linear.bias)
+            elif init == "xavier":  # Glorot: keeps tanh/sigmoid-ish variance in both directions
+                nn.init.xavier_normal_(linear.weight)
+                nn.init.zeros_(linear.bias)
+            layers += [linear, module(name, **params)]
+        layers.append(nn.Linear(width, 1, dtype=torch.float64))
+        return nn.Sequential(*layers)
 
 
 def depth_gradients(name: str, *, depth: int, width: int = 32, init: str = "default",

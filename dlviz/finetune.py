@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from dlviz import data
+from dlviz import data, rng
 
 LAYER_SIZES = (4, 64, 128, 32, 1)  # features → … → salary; Linear(64, 128) is the course's
 N_LAYERS = len(LAYER_SIZES) - 1  # Linear layers
@@ -71,8 +71,7 @@ def build_model() -> nn.Sequential:
 
 def seeded_model(seed: int) -> nn.Sequential:
     """`torch.manual_seed(seed)` then `build_model()`, without disturbing the global RNG."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(int(seed))
+    with rng.seeded(seed):
         return build_model()
 
 

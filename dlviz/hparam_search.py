@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from dlviz import data
+from dlviz import data, rng
 
 LR_EXPONENT = (2.0, 4.0)  # lr = 10 ** -U(2, 4): the course's draw
 LR_RANGE = (10 ** -LR_EXPONENT[1], 10 ** -LR_EXPONENT[0])  # (1e-4, 1e-2)
@@ -108,8 +108,7 @@ def make_data(seed: int) -> data.Split:
 
 def make_model(seed: int) -> nn.Sequential:
     """The MLP every trial starts from: torch.manual_seed(seed), then default nn.Linear init."""
-    with torch.random.fork_rng(devices=[]):  # leave the caller's global RNG untouched
-        torch.manual_seed(seed)
+    with rng.seeded(seed):  # exclusive, and the caller's global RNG untouched
         return nn.Sequential(nn.Linear(2, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, 2)).double()
 
 

@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from dlviz import finetune as ft
+from dlviz import rng
 
 # name → (label, the course-style call shown on the page)
 SCHEMES: dict[str, tuple[str, str]] = {
@@ -72,8 +73,7 @@ def init_code(scheme: str, *, sigma: float = SIGMA_DEFAULT,
 def initialised(scheme: str, *, seed: int, sigma: float = SIGMA_DEFAULT,
                 constant: float = CONSTANT_DEFAULT) -> nn.Sequential:
     """The fine-tuning MLP, seeded, with `scheme` applied (global RNG untouched)."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(int(seed))
+    with rng.seeded(seed):
         return apply(ft.build_model(), scheme, sigma=sigma, constant=constant)
 
 
@@ -122,8 +122,7 @@ def activation_std(*, depth: int, seed: int, sigma: float = SIGMA_DEFAULT,
     x = torch.randn(DEEP_BATCH, DEEP_WIDTH, generator=torch.Generator().manual_seed(seed))
     rows = []
     for scheme in SCHEMES:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(int(seed))
+        with rng.seeded(seed):
             layers = [nn.Linear(DEEP_WIDTH, DEEP_WIDTH) for _ in range(depth)]
             for layer in layers:
                 apply(layer, scheme, sigma=sigma, constant=constant)

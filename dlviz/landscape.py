@@ -22,7 +22,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, vmap
 
-from dlviz import data
+from dlviz import data, rng
 
 PLANES = ("random", "pca")
 Params = dict[str, torch.Tensor]
@@ -55,9 +55,9 @@ class Trained:
 
 def mlp(hidden: int = 16, *, seed: int = 0) -> nn.Sequential:
     """2 → hidden → hidden → 2 with ReLU, PyTorch's default init under `seed`, float64."""
-    torch.manual_seed(seed)
-    return nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-                         nn.Linear(hidden, 2)).double()
+    with rng.seeded(seed):
+        return nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, hidden),
+                             nn.ReLU(), nn.Linear(hidden, 2)).double()
 
 
 def train(*, hidden: int = 16, epochs: int = 200, lr: float = 0.1, momentum: float = 0.9,

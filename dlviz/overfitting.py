@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from dlviz import data
+from dlviz import data, rng
 
 DATASETS = ("moons", "spirals")
 SPIRAL_TURNS = 1.0  # one turn: still needs a curved boundary, still learnable at noise 0.3
@@ -136,8 +136,7 @@ def train(*, dataset: str = "moons", n_train: int = 60, noise: float = 0.25, wid
     both = torch.cat([split.x_train, split.x_val])  # one eval pass for both sets
     curves = torch.zeros(5, epochs, dtype=torch.float64)
     every = max(1, epochs // 25)
-    with one_thread(), torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with one_thread(), rng.seeded(seed):
         model = mlp(width=width, depth=depth, dropout=dropout)
         opt = torch.optim.Adam(model.parameters(), lr=LR, weight_decay=weight_decay,
                                foreach=True)
@@ -264,8 +263,7 @@ def dropout_demo(*, seed: int = 0) -> DropoutDemo:
     Train mode zeroes each unit with probability p and scales survivors by 1/(1 − p), a
     fresh mask per call; eval mode passes `hidden` through unchanged.
     """
-    with one_thread(), torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with one_thread(), rng.seeded(seed):
         model = dropout_model()
         x = torch.randn(1, 8)
         with torch.no_grad():

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from dlviz import rng
 from dlviz.inputs import InputError, parse_floats
 
 COURSE_INPUT = (0.3471, 0.4547, -0.2356)  # the course's input_tensor for nn.Linear(3, 2)
@@ -108,8 +109,8 @@ def linear_layer(*, x: Sequence[float], seed: int, weight: Sequence[Sequence[flo
 
     `weight` (out, in) and `bias` (out,) replace the seeded values when given.
     """
-    torch.manual_seed(seed)
-    layer = nn.Linear(len(x), out_features)
+    with rng.seeded(seed):
+        layer = nn.Linear(len(x), out_features)
     with torch.no_grad():
         if weight is not None:
             layer.weight.copy_(torch.tensor(weight, dtype=torch.float32))
@@ -179,13 +180,14 @@ def stack(*, sizes: Sequence[int], head: str = "none", seed: int,
     """
     if len(sizes) < 2:
         raise ValueError("a stack needs at least an input size and one layer's output size")
-    torch.manual_seed(seed)
-    layers: list[nn.Module] = [nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=False)]
-    if (h := _head_module(head)) is not None:
-        layers.append(h)
-    model = nn.Sequential(*layers)
-    xt = (torch.randn(1, sizes[0]) if x is None
-          else torch.tensor([list(x)], dtype=torch.float32))
+    with rng.seeded(seed):
+        layers: list[nn.Module] = [nn.Linear(a, b)
+                                   for a, b in zip(sizes[:-1], sizes[1:], strict=False)]
+        if (h := _head_module(head)) is not None:
+            layers.append(h)
+        model = nn.Sequential(*layers)
+        xt = (torch.randn(1, sizes[0]) if x is None
+              else torch.tensor([list(x)], dtype=torch.float32))
     if xt.shape[1] != sizes[0]:
         raise ValueError(f"the input has {xt.shape[1]} features, the first layer takes {sizes[0]}")
     shapes, h_ = [tuple(xt.shape)], xt

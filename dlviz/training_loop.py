@@ -18,6 +18,8 @@ import torch
 from torch import nn, optim
 from torch.utils.data import DataLoader, TensorDataset
 
+from dlviz import rng
+
 N_SAMPLES = 64
 N_FEATURES = 4
 TRUE_WEIGHTS = (1.5, -2.0, 0.5, 1.0)  # y = x·w + b + noise
@@ -50,8 +52,7 @@ def make_model(*, seed: int = 0) -> nn.Sequential:
 
     The global RNG is forked, so building a model leaves the caller's RNG untouched.
     """
-    with torch.random.fork_rng():
-        torch.manual_seed(int(seed))
+    with rng.seeded(seed):
         return nn.Sequential(nn.Linear(N_FEATURES, 2), nn.Linear(2, 1))
 
 

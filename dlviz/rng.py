@@ -1,0 +1,28 @@
+"""torch's global random generator, shared safely by the server's threads.
+
+Model initialisation (`nn.Linear`), `nn.init.*_` and dropout draw from torch's one global
+generator, and every session's script thread shares it. Two sessions seeding it at the same
+time would draw from each other's stream: a "seed 0" result that is neither seed's, cached and
+shown to everyone, and a "Reproduce in PyTorch" script printing other numbers. `seeded` makes
+a seeded block exclusive process-wide; keep every global-RNG draw of a computation inside it.
+Draws that can take a private `torch.Generator` should take one instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import torch
+
+_LOCK = threading.RLock()  # re-entrant: a seeded block may call a function with its own
+
+
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """`torch.manual_seed(seed)` for the block, one block at a time in this process; the
+    caller's generator state is restored afterwards (`torch.random.fork_rng`)."""
+    with _LOCK, torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seed))
+        yield
