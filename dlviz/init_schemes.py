@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from dlviz import finetune as ft
-from dlviz import rng
+from dlviz import parallel, rng
 
 # name → (label, the course-style call shown on the page)
 SCHEMES: dict[str, tuple[str, str]] = {
@@ -161,14 +161,17 @@ def train_curves(*, seed: int, epochs: int = TRAIN_EPOCHS, lr: float = TRAIN_LR,
                  progress: Callable[[float], None] | None = None) -> TrainCurves:
     """Train the fine-tuning MLP on task A from every scheme, same seed and budget."""
     split = ft.task("us", seed)
-    losses, initial, distinct, first = [], [], [], {}
-    for i, scheme in enumerate(SCHEMES):
-        model = initialised(scheme, seed=seed, sigma=sigma, constant=constant)
+    models = [initialised(scheme, seed=seed, sigma=sigma, constant=constant) for scheme in SCHEMES]
 
-        def part(f: float, i: int = i) -> None:
-            if progress is not None:
-                progress((i + f) / len(SCHEMES))
-        before, curve = ft.train_loop(model, split, lr=lr, epochs=epochs, seed=seed, progress=part)
+    def job(model: nn.Sequential):
+        def train(report: Callable[[float], None]):
+            return ft.train_loop(model, split, lr=lr, epochs=epochs, seed=seed, progress=report)
+        return train
+
+    # Seven independent runs, two at a time on the two cores (dlviz.parallel).
+    trained = parallel.run_all([job(m) for m in models], progress=progress)
+    losses, initial, distinct, first = [], [], [], {}
+    for scheme, model, (before, curve) in zip(SCHEMES, models, trained, strict=True):
         losses.append(_finite_prefix(curve))
         initial.append(before if math.isfinite(before) else math.nan)
         distinct.append(distinct_units(model))
