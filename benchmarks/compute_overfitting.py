@@ -11,6 +11,6 @@ CASES: dict[str, Callable[[], object]] = {
     "overfitting_train_default": lambda: of.train(),
     # the most expensive state the widgets allow
     "overfitting_train_max": lambda: of.train(n_train=300, width=64, depth=4, dropout=0.5,
-                                              weight_decay=0.1, epochs=300, jitter=0.3),
+                                              weight_decay=0.1, epochs=250, jitter=0.3),
     "overfitting_dropout_demo": lambda: of.dropout_demo(seed=15),
 }

@@ -33,7 +33,7 @@ BOUNDS: dict[str, tuple[float, float, float]] = {
     "jitter": (0.0, 0.3, 0.0),
     "depth": (1, 4, 3),
     "dropout": (0.0, 0.7, 0.0),
-    "epochs": (10, 300, 200),
+    "epochs": (10, 250, 200),
 }
 WIDTHS = (2, 4, 8, 16, 32, 64)  # default 64
 WEIGHT_DECAYS = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)  # default 0

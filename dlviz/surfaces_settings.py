@@ -14,7 +14,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "mom": (0.0, 0.999),
     "steps": (1, 2000),
     "grid": (21, 201),
-    "lres": (11, 61),
+    "lres": (11, 51),
 }
 LABELS = {"lr": "Learning rate", "mom": "Momentum", "steps": "Steps", "grid": "Grid",
           "lres": "Landscape grid", "x0": "Start x", "y0": "Start y"}
