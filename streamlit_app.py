@@ -5,7 +5,6 @@ course chapter with an explicit, bookmarkable `url_path`.
 """
 
 import os
-import threading
 
 # Before torch loads: OpenMP's default thread count applies to every script-runner thread,
 # not only to the one that calls torch.set_num_threads.
@@ -22,17 +21,9 @@ from dlviz import catalog, optim, ui  # noqa: E402
 if torch.get_num_threads() != 1:
     torch.set_num_threads(1)
 
-
-@st.cache_resource(max_entries=1, show_spinner=False)
-def _warm_up() -> threading.Thread:
-    """Once per server process, on the first visit: torch's first-optimizer imports (2.3 s)
-    happen in the background while the visitor reads the course map."""
-    thread = threading.Thread(target=optim.warm_up, name="dlviz-warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
-_warm_up()
+# Once per server process, on the first visit: torch's first-optimizer imports (2.3 s) happen
+# on a background thread while the visitor reads the course map.
+optim.start_warm_up()
 
 # Emoji icons only: Streamlit fetches a material icon's favicon from a CDN at run time, and
 # nothing may download at run time (emoji favicons are inline SVG).

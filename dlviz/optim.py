@@ -13,6 +13,7 @@ non-finite or has |loss| > LOSS_BOUND; `points` and `losses` then stop at step k
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -80,6 +81,21 @@ def make_optimizer(params, optimizer: str, *, lr: float, momentum: float = 0.0,
     elif nesterov:
         raise ValueError("nesterov applies to sgd only")
     return OPTIMIZERS[optimizer](params, lr=lr, **options)
+
+
+_warm_up_started = threading.Event()
+_warm_up_lock = threading.Lock()
+
+
+def start_warm_up() -> threading.Thread | None:
+    """Run `warm_up` once per process on a daemon thread; later calls return None at once."""
+    with _warm_up_lock:
+        if _warm_up_started.is_set():
+            return None
+        _warm_up_started.set()
+    thread = threading.Thread(target=warm_up, name="dlviz-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def warm_up() -> None:

@@ -240,8 +240,8 @@ def test_warm_up_pays_the_first_optimizers_import():
     import sys
 
     code = ("import sys; from dlviz import optim; "
-            "assert 'torch._dynamo' not in sys.modules; optim.warm_up(); "
-            "assert 'torch._dynamo' in sys.modules")
+            "assert 'torch._dynamo' not in sys.modules; t = optim.start_warm_up(); t.join(); "
+            "assert 'torch._dynamo' in sys.modules; assert optim.start_warm_up() is None")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
