@@ -12,7 +12,7 @@ from dlviz import ui
 
 LRS = (0.001, 0.003, 0.01, 0.03, 0.1)
 MODES = ("first k", "per layer")
-EPOCHS_MAX = 60  # a cold run at the caps (pretraining and every init included) stays ≤ 2 s
+EPOCHS_MAX = 40  # a cold run at the caps (pretraining and every init included) stays ≤ 2 s
 LABELS = ft.layer_labels()
 
 lecture = ui.page("finetune")
