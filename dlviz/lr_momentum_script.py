@@ -4,25 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dlviz.lr_momentum import Comparison, RunSpec
+from dlviz import surfaces_script
+from dlviz.lr_momentum import OBJECTIVES, Comparison, RunSpec
 from dlviz.reproduce import literal
 
-# Each objective as torch code in x, y (same operations, in the same order, as
-# dlviz.surfaces, so the script's floats equal the page's).
-FORMULAS = {
-    "course": "x**4 + x**3 - 5 * x**2",
-    "bowl": "x**2",
-    "quadratic": "0.5 * (x**2 + KAPPA * y**2)",
-    "d2l_quadratic": "0.1 * x**2 + 2 * y**2",
-    "rosenbrock": "(1 - x) ** 2 + 100 * (y - x**2) ** 2",
-    "distill": "(1 - x) ** 2 + 20 * (3 * y - x**2) ** 2",
-    "himmelblau": "(x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2",
-    "rastrigin": ("20 + x**2 - 10 * torch.cos(2 * math.pi * x) + y**2 "
-                  "- 10 * torch.cos(2 * math.pi * y)"),
-    "beale": ("(1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 "
-              "+ (2.625 - x + x * y**3) ** 2"),
-    "saddle": "x**2 - y**2",
-}
+# Each objective as torch code in x, y: the Loss surfaces page's table (the same operations,
+# in the same order, as dlviz.surfaces, so the script's floats equal the page's).
+FORMULAS = {name: surfaces_script.FORMULAS[name] for name in OBJECTIVES}
 
 _TEMPLATE = '''\
 # dlviz · Learning rate & momentum: the runs on this page, as plain torch.optim loops.
