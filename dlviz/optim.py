@@ -83,16 +83,17 @@ def make_optimizer(params, optimizer: str, *, lr: float, momentum: float = 0.0,
     return OPTIMIZERS[optimizer](params, lr=lr, **options)
 
 
-_warm_up_started = threading.Event()
 _warm_up_lock = threading.Lock()
+_warm_up_started = False
 
 
 def start_warm_up() -> threading.Thread | None:
     """Run `warm_up` once per process on a daemon thread; later calls return None at once."""
+    global _warm_up_started
     with _warm_up_lock:
-        if _warm_up_started.is_set():
+        if _warm_up_started:
             return None
-        _warm_up_started.set()
+        _warm_up_started = True
     thread = threading.Thread(target=warm_up, name="dlviz-warm-up", daemon=True)
     thread.start()
     return thread
