@@ -30,9 +30,13 @@ optim.start_warm_up()
 st.set_page_config(page_title="dlviz · deep learning with PyTorch", page_icon="🧠",
                    layout="wide")
 
-home = st.Page("pages/home.py", title="Course map", icon="🗺️", url_path="home",
+# The default page is served at "/" and Streamlit ignores its own url_path, so "/home" (the
+# course map's bookmarkable name) is a hidden second entry for the same file.
+home = st.Page("pages/home.py", title="Course map", icon="🗺️", url_path="course_map",
                default=True)
-sections: dict[str, list] = {"dlviz": [home]}
+home_alias = st.Page("pages/home.py", title="Course map", icon="🗺️", url_path="home",
+                     visibility="hidden")
+sections: dict[str, list] = {"dlviz": [home, home_alias]}
 for spec in catalog.live_pages():
     section = f"{spec.chapter} · {catalog.CHAPTERS[spec.chapter]}"
     sections.setdefault(section, []).append(
@@ -40,8 +44,7 @@ for spec in catalog.live_pages():
     )
 
 navigation = st.navigation(sections)
-ui.remember_url(navigation.url_path or "home")
+ui.begin_run()
 ui.mark_shell()
-ui.lecture_toggle()
+ui.lecture_toggle(navigation.url_path or "home")
 navigation.run()
-ui.report_ignored_url()  # if the page did not already (pages without a code panel)

@@ -160,7 +160,7 @@ def curve_figure(surface: Surface, grid: Grid, path: PathView, *,
     """A 1-D objective: the curve, a ball at every step, and the tangent (the gradient) at
     the animated step. The click targets (last trace) sit on the curve."""
     fig = go.Figure()
-    fig.add_scatter(x=grid.xs, y=grid.z, mode="lines", name="f(x)",
+    fig.add_scatter(x=grid.xs, y=grid.z, mode="lines", name="f(x)", hoverinfo="skip",
                     line=dict(color=style.color(0)))
     pts = path.points
     fig.add_scatter(x=pts[:, 0], y=path.losses, mode="lines+markers", name="steps",
@@ -172,11 +172,13 @@ def curve_figure(surface: Surface, grid: Grid, path: PathView, *,
     i_last = len(path.frames) - 1
     tangent = len(fig.data)
     fig.add_scatter(x=path.tangents[i_last, :, 0], y=path.tangents[i_last, :, 1], mode="lines",
-                    name="tangent: slope = gradient", line=dict(color=style.INK, dash="dash"))
+                    name="tangent: slope = gradient", hoverinfo="skip", line=dict(color=style.INK, dash="dash"))
     fig.add_scatter(x=pts[k_last:k_last + 1, 0], y=path.losses[k_last:k_last + 1],
                     mode="markers", name="ball (this step)",
                     marker=dict(size=20, color=BALL, line=dict(color=style.INK, width=2)))
-    cx, cy = click_targets(surface)
+    lo, hi = float(grid.z.min()), float(grid.z.max())
+    pad = 0.08 * (hi - lo)
+    cx, cy = click_targets(surface, (lo - pad, hi + pad))
     fig.add_scatter(x=_f32(cx), y=_f32(cy), mode="markers", name=CLICK_NAME, showlegend=False,
                     hoverinfo="none", marker=dict(size=14, color="rgba(0,0,0,0)"))
     index = {int(k): i for i, k in enumerate(path.frames)}
@@ -184,8 +186,6 @@ def curve_figure(surface: Surface, grid: Grid, path: PathView, *,
         {"x": path.tangents[index[k], :, 0].tolist(), "y": path.tangents[index[k], :, 1].tolist()},
         {"x": [float(pts[k, 0])], "y": [float(path.losses[k])]}], [tangent, tangent + 1],
         lecture=lecture)
-    lo, hi = float(grid.z.min()), float(grid.z.max())
-    pad = 0.08 * (hi - lo)
     fig.update_xaxes(range=list(surface.domain[0]), title_text="x")
     fig.update_yaxes(range=[lo - pad, hi + pad], title_text="f(x)")
     fig.update_layout(title_text=f"{surface.title}: click the curve to set the start",

@@ -1,73 +1,48 @@
-"""The Loss-surfaces page's settings: widget bounds, and clear messages for URL values that
-the widgets would otherwise drop silently (Streamlit ignores out-of-range query params)."""
+"""The Loss-surfaces page's settings: one table, from which come its widgets, its URL and
+the tests' domain sweeps (dlviz.settings). An objective brings its own start and preset, so
+those defaults depend on the objective (and, for the quadratic, on its condition number)."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-
 from dlviz import landscape, optim, surfaces
+from dlviz import settings as cfg
 
-# key → (min, max): the URL parameter names are the widget keys
-BOUNDS: dict[str, tuple[float, float]] = {
-    "lr": (1e-5, 10.0),
-    "mom": (0.0, 0.999),
-    "steps": (1, 2000),
-    "grid": (21, 201),
-    "lres": (11, 51),
-}
-LABELS = {"lr": "Learning rate", "mom": "Momentum", "steps": "Steps", "grid": "Grid",
-          "lres": "Landscape grid", "x0": "Start x", "y0": "Start y"}
 KAPPAS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)  # condition numbers offered
 
 
-def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
+def surface_of(known) -> surfaces.Surface:
+    """The objective the earlier settings name."""
+    return surfaces.get(known["f"], condition=float(known.get("kappa", 10)))
 
 
-def query_problems(query: Mapping[str, object], *, titles: Mapping[str, str]) -> list[str]:
-    """Messages for the URL's values that lie outside the page's bounds (or don't parse).
+def _domain(i: int, end: int):
+    return lambda k: surface_of(k).domain[i][end]
 
-    `query` maps a key to its text (or a list of texts: the last counts); `titles` maps the
-    surface names to the labels the selectbox shows (and the URL carries).
-    """
-    def last(key):
-        value = query.get(key)
-        return value[-1] if isinstance(value, list) and value else value
 
-    problems = []
-    name = None
-    f = last("f")
-    if f is not None:
-        by_title = {t: n for n, t in titles.items()}
-        name = by_title.get(str(f), str(f) if str(f) in titles else None)
-        if name is None:
-            problems.append(f"Unknown objective {str(f)[:40]!r} in the link; showing the "
-                            "default one.")
-    bounds = dict(BOUNDS)
-    surface = surfaces.SURFACES.get(name or "")
-    if surface is not None:
-        bounds["x0"] = surface.domain[0]
-        if surface.dim == 2:
-            bounds["y0"] = surface.domain[1]
-    for key, (lo, hi) in bounds.items():
-        text = last(key)
-        if text is None:
-            continue
-        value = _number(str(text))
-        if value is None or not lo <= value <= hi:
-            problems.append(f"{LABELS[key]} {str(text)[:20]!r} from the link is outside "
-                            f"[{lo:g}, {hi:g}]; using the default instead.")
-    plane = last("plane")
-    if plane is not None and str(plane) not in landscape.PLANES:
-        problems.append(f"Plane {str(plane)[:20]!r} must be one of {', '.join(landscape.PLANES)}.")
-    opt = last("opt")
-    labels = set(optim.OPTIMIZERS) | {cls.__name__ for cls in optim.OPTIMIZERS.values()}
-    if opt is not None and str(opt) not in labels:
-        problems.append(f"Optimizer {str(opt)[:20]!r} must be one of "
-                        f"{', '.join(optim.OPTIMIZERS)}.")
-    return problems
+SETTINGS = cfg.Table((
+    cfg.Choice("f", "Objective", "course", options=tuple(surfaces.SURFACES),
+               labels={n: s.title for n, s in surfaces.SURFACES.items()}),
+    cfg.Choice("kappa", "Condition number κ", 10, options=KAPPAS, widget="select_slider",
+               when=lambda k: k["f"] == "quadratic"),
+    cfg.Number("x0", "Start x", lambda k: surface_of(k).start[0], "Or click on the chart.",
+               lo=_domain(0, 0), hi=_domain(0, 1), step=0.05, widget="number",
+               format="%.3f"),
+    cfg.Number("y0", "Start y", lambda k: surface_of(k).start[-1], "Or click on the chart.",
+               when=lambda k: surface_of(k).dim == 2, lo=_domain(1, 0), hi=_domain(1, 1),
+               step=0.05, widget="number", format="%.3f"),
+    cfg.Choice("opt", "torch.optim", lambda k: surface_of(k).preset.optimizer,
+               options=tuple(optim.OPTIMIZERS),
+               labels={k: c.__name__ for k, c in optim.OPTIMIZERS.items()}),
+    cfg.Number("lr", "Learning rate", lambda k: surface_of(k).preset.lr, lo=1e-5, hi=10.0,
+               step=0.001, widget="number", format="%.5g"),
+    cfg.Number("mom", "Momentum", lambda k: surface_of(k).preset.momentum, lo=0.0, hi=0.999,
+               step=0.001),
+    cfg.Flag("nest", "Nesterov", False, widget="checkbox"),
+    cfg.Number("steps", "Steps", lambda k: surface_of(k).preset.steps, lo=1, hi=2000,
+               step=10, integer=True, widget="number"),
+    cfg.Number("grid", "Grid points per axis", 61, lo=21, hi=201, step=10, integer=True),
+    cfg.Choice("plane", "Plane", "random", options=tuple(landscape.PLANES), widget="segmented"),
+    cfg.Number("lres", "Grid points per axis", 41, "Of the loss landscape.", lo=11, hi=51,
+               step=2, integer=True),
+    cfg.seed(),
+), name="SurfacesSettings")

@@ -120,11 +120,20 @@ def summary(surface: Surface, trace: Trace) -> Summary:
                    near[1] if near else math.inf, f"{verdict} {when}", verdict, when)
 
 
-def click_targets(surface: Surface) -> tuple[np.ndarray, np.ndarray]:
-    """The invisible scatter grid that makes the contour clickable: xs, ys of shape (m,)."""
-    if surface.dim == 1:  # on the curve itself, where a learner clicks
-        xs = np.linspace(*surface.domain[0], 4 * CLICK_GRID)
-        return xs, surface.fn(torch.tensor(xs).unsqueeze(1)).numpy()
+def click_targets(surface: Surface, y_range: tuple[float, float] | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The invisible scatter grid that makes a chart clickable: xs, ys of shape (m,).
+
+    Over a contour: CLICK_GRID² points. Over a 1-D curve: 3·CLICK_GRID columns of
+    CLICK_GRID // 2 points spanning `y_range` (the plotted f range), so that a click anywhere
+    in the plot lands near a target; only its x is used. (Targets on the curve alone lost
+    most clicks to the curve's own line trace.)"""
+    if surface.dim == 1:
+        lo, hi = y_range if y_range is not None else (0.0, 1.0)
+        gx = np.linspace(*surface.domain[0], 3 * CLICK_GRID)
+        gy = np.linspace(lo, hi, CLICK_GRID // 2)
+        mx, my = np.meshgrid(gx, gy)
+        return mx.ravel(), my.ravel()
     gx = np.linspace(*surface.domain[0], CLICK_GRID)
     gy = np.linspace(*surface.domain[1], CLICK_GRID)
     mx, my = np.meshgrid(gx, gy)

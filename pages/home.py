@@ -7,6 +7,7 @@ from dlviz import catalog, ui
 ui.ensure_shell()
 lecture = ui.is_lecture()
 st.title("dlviz · deep learning with PyTorch, made visible")
+ui.show_notices()  # a link's unusable shell settings (?lecture=…)
 ui.explain(
     "One page per concept of *Introduction to Deep Learning with PyTorch*. Every number comes "
     "from real torch, every page's state is in its URL, and every page shows the script that "

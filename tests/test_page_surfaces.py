@@ -9,6 +9,7 @@ import numpy as np
 from dlviz import optim, surfaces
 from tests.conftest import open_page
 from tests.figures import all_finite, array
+from tests.markdown import rendered
 
 PAGE = "pages/surfaces.py"
 TITLE = {n: s.title for n, s in surfaces.SURFACES.items()}
@@ -125,9 +126,10 @@ def test_divergence_is_reported_not_raised():
 def test_out_of_bounds_link_values_get_a_clear_message():
     at = open_page(PAGE, query={"lr": "50", "steps": "99999", "f": "nonsense"})
     _clean(at)
-    text = " ".join(w.value for w in at.warning)
-    assert "Learning rate '50'" in text and "Steps '99999'" in text
-    assert "Unknown objective" in text
+    text = rendered(" ".join(w.value for w in at.warning))
+    assert "Learning rate “50” is outside 1e-05 … 10: using 0.01 instead." in text
+    assert "Steps “99999” is outside 1 … 2000" in text
+    assert "Objective “nonsense” is not one of" in text
     assert at.number_input(key="lr").value == surfaces.SURFACES["course"].preset.lr
 
 

@@ -1,8 +1,8 @@
-"""Shared page helpers: the only module of dlviz that imports streamlit.
+"""Shared page helpers: the only package of dlviz that imports streamlit.
 
-A page is: `lecture = ui.page("key")` → widgets (every one keyed and bound to the URL) →
-one cached dlviz call → one figure builder → `ui.chart(fig)` → `ui.explain(...)` →
-`ui.code_panel(script, prints)`.
+A page is: `lecture = ui.page("key", SETTINGS)` → `ui.widget("lr")` for each setting of its
+table (dlviz.settings; drawn bound to the URL) → `s = ui.values()` → one cached dlviz call →
+one figure builder → `ui.chart(fig)` → `ui.explain(...)` → `ui.code_panel(script, prints)`.
 """
 
 from __future__ import annotations
@@ -18,11 +18,17 @@ import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
 from dlviz import catalog
+from dlviz import settings as cfg
 from dlviz.reproduce import Number, format_prints
+from dlviz.safe_text import md
+from dlviz.ui.url import (apply_url, begin_run, current_table, set_values, show_notices,
+                          sync_url, values, widget)
+
+__all__ = ["apply_url", "begin_run", "current_table", "md", "set_values", "show_notices",
+           "sync_url", "values", "widget"]
 
 T = TypeVar("T")
 LECTURE_KEY = "lecture"
-SEED_MAX = 2**31 - 1
 
 # Projector CSS. Streamlit sizes text in rem, so raising the root size scales text, widgets
 # and spacing together; headings get an explicit floor.
@@ -50,14 +56,17 @@ h3 { font-size: 28px !important; }
 """
 
 
-def lecture_toggle() -> bool:
+SHELL = cfg.Table((cfg.Flag(LECTURE_KEY, "Lecture mode", False,
+                             "Large text, thick lines and less prose, for a projector."),),
+                   name="Shell")
+
+
+def lecture_toggle(page: str) -> bool:
     """The sidebar's lecture-mode switch; `?lecture=true` survives page switches."""
-    on = st.sidebar.toggle(
-        "Lecture mode",
-        key=LECTURE_KEY,
-        bind="query-params",
-        help="Large text, thick lines and less prose, for a projector.",
-    )
+    apply_url(SHELL, page, current=False)
+    s = SHELL[LECTURE_KEY]
+    on = st.sidebar.toggle(s.label, value=s.default, key=s.key, bind="query-params",
+                           help=s.help)
     if on:
         st.html(_LECTURE_CSS)
     return on
@@ -88,79 +97,22 @@ def ensure_shell() -> None:
     st.rerun()
 
 
-_URL_SENT = "_dlviz_url_sent"
-_URL_PAGE = "_dlviz_url_page"
-
-
-def remember_url(page: str) -> None:
-    """On a page load, keep the query string as the browser sent it, before widgets use it.
-
-    Only the first run on a page reads its settings from the URL; on later reruns the
-    query string lags behind callbacks that set widgets (presets, clicks), so it is not
-    evidence of anything.
-    """
-    if st.session_state.get(_URL_PAGE) == page:
-        return
-    st.session_state[_URL_PAGE] = page
-    st.session_state[_URL_SENT] = {k: st.query_params.get_all(k) for k in st.query_params}
-
-
-def report_ignored_url() -> None:
-    """Once per run, after the page's widgets exist: report unusable URL settings."""
-    sent = st.session_state.pop(_URL_SENT, None)
-    if sent:
-        report_ignored_url_params(sent)
-
-
-def report_ignored_url_params(sent: dict[str, list[str]]) -> None:
-    """Tell the user which bookmarked settings were unusable and fell back to defaults.
-
-    Streamlit silently drops (or clamps) a bound widget's URL value that is not valid for
-    the widget; compare what was sent with the value each widget ended up with.
-    """
-    ignored = []
-    for key, raw in sent.items():
-        if key == LECTURE_KEY:  # the shell's widget: not re-registered by the page run
-            value = is_lecture()
-        elif key.startswith("_") or key not in st.session_state:
-            continue
-        else:
-            value = st.session_state[key]
-        if not _url_value_matches(raw, value):
-            shown = ", ".join(raw)[:40]
-            ignored.append(f"`{key}={shown}`")
-    if ignored:
-        st.toast("Ignored unusable link settings, using defaults instead: "
-                 + "; ".join(ignored[:5]), icon=":material/link_off:", duration="long")
-
-
-def _url_value_matches(raw: list[str], value) -> bool:
-    if isinstance(value, (list, tuple)):
-        return len(value) > 0 or raw in ([], [""])  # options are matched by Streamlit
-    text = raw[-1] if raw else ""
-    if isinstance(value, bool):
-        return text.lower() == str(value).lower()
-    if isinstance(value, (int, float)):
-        try:
-            return float(text) == float(value)
-        except ValueError:
-            return False
-    return text == str(value)
-
-
 def is_lecture() -> bool:
     return bool(st.session_state.get(LECTURE_KEY, False))
 
 
-def page(key: str) -> bool:
-    """Draw the header of catalog page `key`; return whether lecture mode is on."""
+def page(key: str, table: cfg.Table | None = None) -> bool:
+    """Draw the header of catalog page `key` and check the URL against the page's settings
+    `table` (before any widget exists); return whether lecture mode is on."""
     ensure_shell()
-    remember_url(key)
     spec = catalog.BY_KEY[key]
     lecture = is_lecture()
     st.title(spec.title)
     if not lecture:
         st.caption(f"Chapter {spec.chapter} · {catalog.CHAPTERS[spec.chapter]} — {spec.blurb}")
+    if table is not None:
+        apply_url(table, key)
+    show_notices()
     return lecture
 
 
@@ -169,17 +121,6 @@ def explain(essential: str, more: str | None = None) -> None:
     st.markdown(essential)
     if more and not is_lecture():
         st.markdown(more)
-
-
-def seed(key: str = "seed", default: int = 0, *, container=None) -> int:
-    """The seed widget: part of the page's state, so part of its URL."""
-    where = container or st
-    return int(
-        where.number_input(
-            "Seed", min_value=0, max_value=SEED_MAX, value=default, step=1, key=key,
-            bind="query-params", help="Same seed, same numbers: the seed is in the URL.",
-        )
-    )
 
 
 def figure_cache(max_entries: int = 64):
@@ -227,8 +168,9 @@ def chart(fig: go.Figure, *, key: str | None = None, **kwargs):
 
 
 def problem(message: str) -> None:
-    """A bad-input message on the page (never a traceback)."""
-    st.warning(message, icon=":material/error:")
+    """A bad-input message on the page (never a traceback). The message is plain text: it
+    quotes what the user typed, so none of it is read as markdown."""
+    st.warning(md(message), icon=":material/error:")
 
 
 def code_panel(
@@ -253,7 +195,7 @@ def code_panel(
         )
         st.markdown("**It prints**")
         st.code(format_prints(prints), language="text")
-    report_ignored_url()  # the code panel closes every page: all its widgets exist by now
+    sync_url()  # the code panel closes every page: all its widgets exist by now
 
 
 # --- heavy runs (training, sweeps): cached by settings, at most HEAVY_SLOTS at once ---------

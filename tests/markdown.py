@@ -1,0 +1,12 @@
+"""What a markdown source renders as, for assertions on text the app escapes."""
+
+from __future__ import annotations
+
+import re
+
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def rendered(source: str) -> str:
+    """Undo CommonMark backslash escapes: the characters a reader sees."""
+    return _ESCAPE.sub(r"\1", source)
