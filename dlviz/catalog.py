@@ -8,6 +8,7 @@ is adding its file.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,12 @@ class PageSpec:
     @property
     def live(self) -> bool:
         return (ROOT / self.file).exists()
+
+    @property
+    def settings(self):
+        """The page's settings table (`dlviz/<key>_settings.py`, `SETTINGS`): its widgets,
+        its URL and the tests' domain sweeps."""
+        return importlib.import_module(f"dlviz.{self.key}_settings").SETTINGS
 
 
 CHAPTERS: dict[int, str] = {
