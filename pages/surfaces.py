@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dlviz import landscape, optim, surfaces, ui
+from dlviz import landscape, landscape_script, optim, surfaces, ui
 from dlviz import surfaces_plots as plots
 from dlviz import surfaces_script as code
 from dlviz import surfaces_text as text
@@ -121,6 +121,8 @@ def _landscape_figure(plane: str, lres: int, seed: int, lecture: bool):
 land = _landscape(plane, lres, seed)
 ui.chart(_landscape_figure(plane, lres, seed, lecture), key="landscape")
 ui.explain(*text.landscape(land, plane))
+ui.code_panel(landscape_script.script(plane=plane, resolution=lres, seed=seed),
+              landscape_script.prints(land), filename="dlviz_landscape.py")
 
 ui.code_panel(
     code.script(name=s.f, start=start, optimizer=opt, lr=float(s.lr), momentum=mom,
