@@ -3,11 +3,12 @@
 For each page, through AppTest on one torch thread (as the app runs), with every cache cleared
 before each timed run (the worst case: nobody has asked for these settings yet):
 - the defaults;
-- each widget alone at each edge of its domain (min, max, default; first and last option);
-- every widget at its heavy end at once (numbers at max, options at the last, toggles on).
+- each setting alone at each edge of its domain (min, max, default; first and last option);
+- every setting at its heavy end at once (numbers at max, options at the last, toggles on).
 Prints the slowest of each kind and the setting that made it (with --repeat N, each setting's
 median of N cold runs: run-to-run noise on the 2-core VM is about ±25 %). Target: ≤ 2 s.
-The widgets are discovered from the running page, as tests/test_bad_input.py does.
+The domains come from each page's settings table (dlviz.settings), as in
+tests/test_bad_input.py.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import streamlit as st
 import torch
 
 from dlviz import optim
+from dlviz import settings as cfg
 from tests.conftest import CONCEPT_PAGES, open_page, page_id
-from tests.test_bad_input import check, edge_values, set_value, widgets
+from tests.test_bad_input import check, known, put, table_of
 
 TARGET_S = 2.0
 
@@ -41,37 +43,25 @@ def _cold_run(at, repeat: int = 1) -> float:
     return statistics.median(times)
 
 
-def _heavy_end(kind: str, w):
-    if kind in ("slider", "number_input") and not isinstance(w.value, (tuple, list)):
-        return getattr(w, "max", None)
-    if kind in ("toggle", "checkbox"):
-        return True
-    if kind == "multiselect":
-        return None  # its default is the course's choice; "all" is not a cap
-    if kind in ("text_input", "text_area"):
-        return None  # text caps are covered by the edges (max_chars of "x")
-    return "__last__"
-
-
 def page_caps(file: str, repeat: int = 1) -> dict:
+    table = table_of(file)
     at = open_page(file)
     defaults = _cold_run(at, repeat)
     slowest = (0.0, "")
-    found = [(kind, w.key) for kind, w in widgets(at)]
-    for kind, key in found:
-        for value in edge_values(kind, getattr(at, kind)(key=key)):
+    for s in table:
+        for value in s.edges(known(open_page(file), table)):
             at = open_page(file)
-            if set_value(at, kind, key, value):
-                seconds = _cold_run(at, repeat)
-                if seconds > slowest[0]:
-                    slowest = (seconds, f"{key}={value!r}"[:60])
+            put(at, s, value)
+            seconds = _cold_run(at, repeat)
+            if seconds > slowest[0]:
+                slowest = (seconds, f"{s.key}={value!r}"[:60])
     at = open_page(file)
-    changed = [key for kind, key in found
-               if (value := _heavy_end(kind, getattr(at, kind)(key=key))) is not None
-               and set_value(at, kind, key, value)]
+    for s in table:
+        if not isinstance(s, cfg.Text):  # text caps are covered by the edges ("x" × max)
+            put(at, s, s.heavy(known(at, table)))
     together = _cold_run(at, repeat)
     return {"defaults": defaults, "slowest": slowest, "together": together,
-            "widgets": len(found), "changed": len(changed)}
+            "widgets": len(table.keys), "changed": len(table.keys)}
 
 
 def main() -> None:
@@ -83,7 +73,7 @@ def main() -> None:
     torch.set_num_threads(1)
     optim.warm_up()  # torch's one-time imports are not any page's cost
     files = [f for f in CONCEPT_PAGES if not args.pages or page_id(f) in args.pages]
-    print("| page | widgets | defaults s | slowest single edge s | that edge "
+    print("| page | settings | defaults s | slowest single edge s | that edge "
           "| all at the heavy end s |")
     print("|---|---:|---:|---:|---|---:|")
     worst = 0.0

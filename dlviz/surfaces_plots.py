@@ -172,7 +172,8 @@ def curve_figure(surface: Surface, grid: Grid, path: PathView, *,
     i_last = len(path.frames) - 1
     tangent = len(fig.data)
     fig.add_scatter(x=path.tangents[i_last, :, 0], y=path.tangents[i_last, :, 1], mode="lines",
-                    name="tangent: slope = gradient", hoverinfo="skip", line=dict(color=style.INK, dash="dash"))
+                    name="tangent: slope = gradient", hoverinfo="skip",
+                    line=dict(color=style.INK, dash="dash"))
     fig.add_scatter(x=pts[k_last:k_last + 1, 0], y=path.losses[k_last:k_last + 1],
                     mode="markers", name="ball (this step)",
                     marker=dict(size=20, color=BALL, line=dict(color=style.INK, width=2)))

@@ -16,7 +16,7 @@ def surface_of(known) -> surfaces.Surface:
 
 
 def _domain(i: int, end: int):
-    return lambda k: surface_of(k).domain[i][end]
+    return lambda k: surface_of(k).domain[min(i, surface_of(k).dim - 1)][end]
 
 
 SETTINGS = cfg.Table((

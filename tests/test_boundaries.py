@@ -38,7 +38,7 @@ def _imports(tree: ast.Module) -> set[str]:
 
 @pytest.mark.parametrize("path", sorted((ROOT / "dlviz").rglob("*.py")), ids=lambda p: p.name)
 def test_dlviz_never_imports_streamlit_except_ui(path):
-    if path.name == "ui.py":
+    if path.relative_to(ROOT / "dlviz").parts[0] == "ui":  # the page-helper package
         return
     assert "streamlit" not in _imports(_tree(path)), f"{path.name} imports streamlit"
 
@@ -61,17 +61,45 @@ def test_no_code_execution_on_data(path):
                 assert owner not in {"pickle", "marshal", "dill"}, f"{path.name}:{node.lineno}"
 
 
-@pytest.mark.parametrize("path", PAGES + [ROOT / "dlviz" / "ui.py"], ids=lambda p: p.name)
-def test_every_widget_is_keyed_and_bound_to_the_url(path):
-    for node in ast.walk(_tree(path)):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr in BOUND_WIDGETS):
-            kw = {k.arg: k.value for k in node.keywords}
-            where = f"{path.name}:{node.lineno} {node.func.attr}"
-            assert "key" in kw, f"{where} has no key"
-            bind = kw.get("bind")
-            assert isinstance(bind, ast.Constant) and bind.value == "query-params", (
-                f"{where} is not bound to the URL")
+def _widget_calls(tree: ast.Module) -> list[tuple[int, str]]:
+    return [(node.lineno, node.func.attr) for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in BOUND_WIDGETS]
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_pages_draw_stateful_widgets_only_from_their_settings_table(path):
+    """A page's state is declared once, in its table (dlviz/<key>_settings.py); `ui.widget`
+    draws it keyed and bound to the URL. A widget called directly would bypass the URL
+    checks (OverflowError on `inf`, silent clamping) and the tests' domain sweeps."""
+    assert not _widget_calls(_tree(path)), f"{path.name}: {_widget_calls(_tree(path))}"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_pages_show_messages_through_the_escaping_helpers(path):
+    """Warnings, toasts and infos quote user input: pages use `ui.problem`, which escapes
+    its whole message, so a link cannot draw its own markdown in the app's voice."""
+    found = [(node.lineno, node.func.attr) for node in ast.walk(_tree(path))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and node.func.attr in {"warning", "toast", "info"}]
+    assert not found, f"{path.name}: {found}"
+
+
+def test_every_drawn_widget_is_in_the_table_and_bound():
+    """At run time: each keyed widget of every page is a setting of its table (or the
+    shell's lecture switch), and Streamlit binds it to the URL parameter of that name."""
+    from dlviz import catalog
+    from tests.conftest import open_page
+
+    for spec in catalog.live_pages():
+        at = open_page(spec.file)
+        keys = set(spec.settings.keys) | {"lecture"}
+        for kind in BOUND_WIDGETS:
+            for w in at.get(kind):
+                if getattr(w, "key", None) is None:
+                    continue
+                assert w.key in keys, f"{spec.key}: widget {w.key!r} is not in the table"
+                assert w.proto.query_param_key == w.key, f"{spec.key}: {w.key} is not bound"
 
 
 def _unbounded_caches(tree: ast.Module) -> list[int]:
@@ -101,6 +129,7 @@ def test_the_rules_catch_violations():
     """The checks above can fail: feed them a page that breaks every rule."""
     bad = ast.parse("import streamlit as st\nst.slider('x', 0, 1)\neval(t)\n")
     assert "streamlit" in _imports(bad)
+    assert _widget_calls(bad) == [(2, "slider")]
     calls = [n for n in ast.walk(bad) if isinstance(n, ast.Call)]
     assert any(isinstance(c.func, ast.Name) and c.func.id == "eval" for c in calls)
     slider = next(c for c in calls if isinstance(c.func, ast.Attribute))

@@ -21,8 +21,16 @@ from dlviz import catalog
 from dlviz import settings as cfg
 from dlviz.reproduce import Number, format_prints
 from dlviz.safe_text import md
-from dlviz.ui.url import (apply_url, begin_run, current_table, set_values, show_notices,
-                          sync_url, values, widget)
+from dlviz.ui.url import (
+    apply_url,
+    begin_run,
+    current_table,
+    set_values,
+    show_notices,
+    sync_url,
+    values,
+    widget,
+)
 
 __all__ = ["apply_url", "begin_run", "current_table", "md", "set_values", "show_notices",
            "sync_url", "values", "widget"]
