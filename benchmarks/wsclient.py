@@ -24,6 +24,7 @@ class RunResult:
     received_bytes: int  # websocket payload received
     exceptions: int  # exception elements the page drew
     status: int  # the final ScriptFinishedStatus
+    largest_bytes: int = 0  # the largest single message received
 
 
 class Session:
@@ -49,10 +50,11 @@ class Session:
         state.cached_message_hashes.extend(sorted(self.cached))
         start = time.perf_counter()
         self.ws.send_binary(msg.SerializeToString())
-        received = exceptions = 0
+        received = exceptions = largest = 0
         while True:
             data = self.ws.recv()
             received += len(data)
+            largest = max(largest, len(data))
             fwd = ForwardMsg()
             fwd.ParseFromString(data)
             kind = fwd.WhichOneof("type")
@@ -66,7 +68,7 @@ class Session:
                 exceptions += fwd.delta.new_element.WhichOneof("type") == "exception"
             elif kind == "script_finished" and fwd.script_finished in _DONE:
                 return RunResult(time.perf_counter() - start, received, exceptions,
-                                 fwd.script_finished)
+                                 fwd.script_finished, largest)
 
     def close(self) -> None:
         try:
