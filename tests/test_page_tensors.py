@@ -9,6 +9,7 @@ import torch
 
 from tests.conftest import open_page
 from tests.figures import array
+from tests.markdown import rendered
 
 PAGE = "pages/tensors.py"
 
@@ -95,3 +96,36 @@ def test_bad_input_warns_and_keeps_defaults():
 def test_weights_out_of_bounds_are_refused():
     at = open_page(PAGE, query={"b": "0, 50"})
     assert any("Bias b" in w.value and "±10" in w.value for w in at.warning)
+
+
+def test_link_labels_apply_with_no_notice():
+    for maker in ("torch.from_numpy", "from_numpy"):  # the label the URL holds, or the name
+        at = open_page(PAGE, query={"maker": maker, "head": "None"})
+        assert not at.exception and not at.warning
+        assert at.segmented_control(key="maker").value == "from_numpy"
+        assert at.segmented_control(key="head").value == "none"
+        assert [m.value for m in at.metric] == ["(2, 3)", "torch.float64"]
+
+
+def test_a_bad_link_value_gets_one_exact_notice():
+    at = open_page(PAGE, query={"maker": "torch.zeros", "seed": "-1", "x": "9" * 101})
+    assert not at.exception
+    text = rendered(" ".join(w.value for w in at.warning))
+    assert ("Made with “torch.zeros” is not one of torch.tensor, torch.from_numpy: using "
+            "torch.tensor instead.") in text
+    assert "Seed “-1” is outside 0 … 2147483647: using 0 instead." in text
+    assert (f"Input x (3 numbers) “{'9' * 40}…” is longer than 100 characters: using "
+            "0.3471, 0.4547, -0.2356 instead.") in text
+    assert [m.value for m in at.metric] == ["(2, 3)", "torch.float32"]
+
+
+def test_markdown_in_link_values_renders_as_text():
+    link = "[Log in again](https://evil.example)"
+    at = open_page(PAGE, query={"maker": f"` {link} `", "x": f"1, 2, {link}", "w": f"1, 2, {link}",
+                                "b": f"1, {link}", "rows": f"1, {link}",
+                                "sizes": f"4, {link}"})
+    assert not at.exception
+    shown = [e.value for kind in (at.markdown, at.warning, at.caption) for e in kind]
+    assert len(at.warning) == 6  # the link's notice, and one problem per text
+    assert not [v for v in shown if "](" in v]
+    assert "[Log in again](https://evil.ex" in rendered(" ".join(w.value for w in at.warning))
