@@ -9,6 +9,7 @@ import numpy as np
 
 from tests.conftest import open_page
 from tests.figures import all_finite, array
+from tests.markdown import rendered
 
 PAGE = "pages/losses.py"
 
@@ -78,3 +79,24 @@ def test_bad_input_warns_and_falls_back():
     # the course's scores, label clamped to the last class (3)
     assert _metrics(at)["nn.CrossEntropyLoss"] == f"{_ce([0.1, 6.0, -2.0, 3.2], 3):.4f}"
     assert math.isfinite(float(_metrics(at)["p(true class)"]))
+
+
+def test_a_bad_link_value_gets_one_exact_notice():
+    at = open_page(PAGE, query={"label": "12", "pred": "abc", "target": "inf"})
+    assert not at.exception
+    text = rendered(" ".join(w.value for w in at.warning))
+    assert "True class (label y) “12” is outside 0 … 9: using 2 instead." in text
+    assert "Prediction “abc” is not a number: using 10 instead." in text
+    assert "Target “inf” is not a finite number: using 1 instead." in text
+    assert _metrics(at)["nn.CrossEntropyLoss"] == "8.0619"  # the course's example
+    assert array(_fig(at, 2)["data"][1]["y"])[0] == 81.0
+
+
+def test_markdown_in_the_scores_renders_as_text():
+    at = open_page(PAGE, query={"scores": "1, [Login](https://evil.example)"})
+    assert not at.exception
+    shown = [e.value for kind in (at.markdown, at.warning, at.caption) for e in kind]
+    assert not [v for v in shown if "](" in v]
+    text = rendered(" ".join(w.value for w in at.warning))
+    assert "Scores: Number 2, '[Login](https://evil', is not a number." in text
+    assert _metrics(at)["nn.CrossEntropyLoss"] == "8.0619"
