@@ -9,6 +9,7 @@ import numpy as np
 from dlviz import activations as act
 from tests.conftest import open_page
 from tests.figures import array
+from tests.markdown import rendered
 
 PAGE = "pages/activations.py"
 
@@ -68,3 +69,43 @@ def test_bad_input_is_a_message_not_a_traceback():
     assert len(at.get("plotly_chart")) == 3  # the default scores are shown meanwhile
     at.multiselect(key="fns").set_value([]).run()
     assert not at.exception and any("at least one" in w.value for w in at.warning)
+
+
+def test_link_labels_apply_with_no_notice():
+    at = open_page(PAGE, query={"fns": "GELU", "init": "xavier", "task": "binary"})
+    assert not at.exception and not at.warning
+    assert at.multiselect(key="fns").value == ["gelu"]
+    lines = [t for t in _fig(at)["data"] if t.get("mode", "lines") == "lines"]
+    assert [t["name"] for t in lines[::2]] == ["GELU"]
+
+
+def test_a_bad_link_value_gets_one_exact_notice():
+    at = open_page(PAGE, query={"fns": "abc", "xmax": "3", "x0": "5", "init": "orthogonal"})
+    assert not at.exception
+    text = rendered(" ".join(w.value for w in at.warning))
+    assert "Functions “abc” names no option (abc): using Sigmoid, Tanh, ReLU instead." in text
+    assert "Probe x₀ “5” is outside -3 … 3: using 0.5 instead." in text  # x0's range is ±xmax
+    assert ("Initialisation “orthogonal” is not one of default, kaiming, xavier: using "
+            "kaiming instead.") in text
+    assert at.multiselect(key="fns").value == ["sigmoid", "tanh", "relu"]
+    assert at.slider(key="x0").value == 0.5 and at.slider(key="x0").max == 3.0
+
+
+def test_markdown_in_the_scores_renders_as_text():
+    at = open_page(PAGE, query={"scores": "1, [Login](https://evil.example)",
+                                "fns": "[x](https://evil.example)"})
+    assert not at.exception
+    shown = [e.value for kind in (at.markdown, at.warning, at.caption) for e in kind]
+    assert not [v for v in shown if "](" in v]
+    text = rendered(" ".join(w.value for w in at.warning))
+    assert "Scores: Number 2, '[Login](https://evil', is not a number." in text
+    assert "Functions “[x](https://evil.example)” names no option" in text
+
+
+def test_the_probe_stays_inside_a_narrower_range():
+    at = open_page(PAGE, query={"xmax": "8", "x0": "7"})
+    assert at.slider(key="x0").value == 7.0
+    at.slider(key="xmax").set_value(2.0).run()
+    assert not at.exception
+    assert at.slider(key="x0").value == 0.5 and at.slider(key="x0").min == -2.0
+    assert at.metric[0].label == "Sigmoid at x₀ = 0.5"
