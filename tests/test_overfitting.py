@@ -3,9 +3,12 @@ weight decay, the dropout demo, and the diagnosis rule on constructed curves."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 import torch
+from torch import nn
 
 from dlviz import overfitting as of
 
@@ -247,3 +250,52 @@ def test_diagnosis_thresholds_are_sharp():
                        val_acc=np.full(4, 0.9)).verdict == "underfitting"
     assert of.diagnose(**at, train_acc=np.full(4, 0.99),
                        val_acc=np.full(4, 0.99 - of.OVERFIT_GAP - 1e-9)).verdict == "overfitting"
+
+
+# --- accuracies are counts: 18 of 20 is 90 % ---------------------------------------------------
+
+def _logits_right(correct: int, total: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Logits for `total` points of alternating class, the first `correct` classified right."""
+    targets = torch.arange(total) % 2
+    predicted = torch.where(torch.arange(total) < correct, targets, 1 - targets)
+    return nn.functional.one_hot(predicted, 2).float(), targets
+
+
+@pytest.mark.parametrize(("correct", "total"), [(18, 20), (17, 20), (54, 60), (180, 200),
+                                                (0, 20), (300, 300), (1, 3)])
+def test_accuracy_is_the_count_over_the_set_in_float64(correct, total):
+    acc = of.accuracy(*_logits_right(correct, total))
+    assert acc.dtype == torch.float64
+    assert acc.item() == float(Fraction(correct, total))  # the exact fraction, rounded once
+
+
+def test_18_of_20_is_not_below_the_90_percent_threshold():
+    """The page said "training accuracy 90.0% is below 90%": float32's 18/20 is 0.8999999762."""
+    curves = dict(train_loss=np.full(3, 0.3), val_loss=np.full(3, 0.3))
+    for acc in (of.accuracy(*_logits_right(18, 20)).item(),
+                (torch.tensor(18.0) / 20).item()):  # the float32 quotient, as a caller may pass
+        d = of.diagnose(**curves, train_acc=np.full(3, acc), val_acc=np.full(3, 0.85))
+        assert d.verdict == "good fit", d.reason
+    d = of.diagnose(**curves, train_acc=np.full(3, of.accuracy(*_logits_right(17, 20)).item()),
+                    val_acc=np.full(3, 0.85))
+    assert d.verdict == "underfitting" and "85.0% is below 90%" in d.reason
+
+
+def test_a_run_with_18_of_20_right_is_not_called_underfitting():
+    # a run of the page's (n=20, σ 0.3, width 8, depth 1, 30 epochs, seed 0) that ends 18/20
+    r = of.train(n_train=20, noise=0.3, width=8, depth=1, epochs=30, seed=0)
+    assert r.train_acc[-1] == 0.9 and round(r.val_acc[-1] * of.N_VAL) == 169
+    d = of.diagnose(train_loss=r.train_loss, val_loss=r.val_loss, train_acc=r.train_acc,
+                    val_acc=r.val_acc)
+    assert d.verdict == "good fit", d.reason
+    assert "training accuracy 90.0% ≥ 90%" in d.reason
+
+
+def test_an_exact_ten_point_gap_is_overfitting():
+    # 60 of 60 against 180 of 200: 1.0 − 0.9 is 0.09999999999999998 in float64
+    train = of.accuracy(*_logits_right(60, 60)).item()
+    val = of.accuracy(*_logits_right(180, 200)).item()
+    assert train - val < of.OVERFIT_GAP  # the float subtraction alone would miss it
+    d = of.diagnose(train_loss=np.full(3, 0.1), val_loss=np.full(3, 0.2),
+                    train_acc=np.full(3, train), val_acc=np.full(3, val))
+    assert d.verdict == "overfitting", d.reason
