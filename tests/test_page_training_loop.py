@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from dlviz import training_loop as tl
 from dlviz.reproduce import parse_prints
+from dlviz.training_loop_settings import SETTINGS
 from tests.conftest import open_page
 from tests.figures import array
+from tests.markdown import rendered
 
 PAGE = "pages/training_loop.py"
 
@@ -127,3 +130,59 @@ def test_manual_update_is_shown_next_to_optimizer_step_with_zero_difference():
     assert list(table["optimizer.step()"]) == list(table["w.add_(w.grad, alpha=-lr)"])
     np.testing.assert_allclose(table["optimizer.step()"].astype(float), cmp.final[0],
                                rtol=1e-8)
+
+
+def _notices(at) -> list[str]:
+    """The lines of the link notice under the title, as rendered; [] when there is none."""
+    lines = []
+    for w in at.warning:
+        text = rendered(w.value)
+        if text.startswith("**Some settings in this link could not be used.**"):
+            lines += [line.removeprefix("- ") for line in text.split("\n\n")[1:]]
+    return lines
+
+
+def _assert_clean(at) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert len(_figs(at)) == 4
+
+
+@pytest.mark.parametrize(("query", "notice"), [
+    ({"epoch": "inf"}, "Epoch “inf” is not a finite number: using 1 instead."),
+    ({"batch": "inf"}, "Batch “inf” is not a finite number: using 1 instead."),
+    ({"seed": "1e400"}, "Seed “1e400” is not a finite number: using 0 instead."),
+    # the bounds of epoch and batch follow the run: 1 … epochs, 1 … 64 / batch size
+    ({"epochs": "3", "epoch": "4"}, "Epoch “4” is outside 1 … 3: using 1 instead."),
+    ({"bs": "32", "batch": "3"}, "Batch “3” is outside 1 … 2: using 1 instead."),
+    ({"bs": "5"}, "Batch size “5” is not one of 2, 4, 8, 16, 32, 64: using 8 instead."),
+])
+def test_bad_link_values_get_one_exact_notice_and_a_clean_page(query, notice):
+    at = open_page(PAGE, query=query)
+    _assert_clean(at)
+    assert _notices(at) == [notice]
+    assert at.number_input(key="epoch").value == 1 and at.number_input(key="batch").value == 1
+    assert at.number_input(key="seed").value == 0
+    assert _printed(at)["step (epoch batch)"] == [1, 1]
+
+
+def test_every_batch_size_and_learning_rate_label_is_a_valid_link():
+    bs, lr = SETTINGS["bs"], SETTINGS["lr"]
+    for size, rate in zip(tl.BATCH_SIZES, tl.LRS, strict=True):
+        query = {"bs": bs.label_of(size), "lr": lr.label_of(rate), "epochs": "2",
+                 "batch": str(tl.N_SAMPLES // size)}  # the last batch of this batch size
+        at = open_page(PAGE, query=query)
+        _assert_clean(at)
+        assert not _notices(at), query
+        assert at.select_slider(key="bs").value == size
+        assert at.select_slider(key="lr").value == rate
+        assert _printed(at)["step (epoch batch)"] == [1, tl.N_SAMPLES // size]
+
+
+def test_a_smaller_batch_count_moves_the_batch_back_to_its_default():
+    at = open_page(PAGE, query={"bs": "2", "batch": "30", "epochs": "2"})
+    assert at.number_input(key="batch").value == 30
+    at.select_slider(key="bs").set_value(32).run()
+    _assert_clean(at)
+    assert at.number_input(key="batch").value == 1 and at.number_input(key="batch").max == 2
+    assert _printed(at)["step (epoch batch)"] == [1, 1]
