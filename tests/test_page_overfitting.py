@@ -10,7 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dlviz import overfitting as of
+from dlviz.overfitting_settings import SETTINGS
 from tests.figures import array
+from tests.markdown import rendered
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 FAST = {"epochs": "20"}  # short training, where the test is not about the curves
@@ -122,11 +124,53 @@ def test_dropout_demo_seed_changes_the_demo_only():
     assert f"eval call 1: {' '.join(f'{v:.6g}' for v in demo.eval_out[0])}" in printed
 
 
-@pytest.mark.parametrize("query", [{"n": "5000"}, {"width": "7"}, {"wd": "banana"},
-                                   {"data": "circles"}, {"p": "-1"}, {"seed": "-3"}])
-def test_bad_url_values_never_crash(query):
+def _notices(at: AppTest) -> list[str]:
+    """The lines of the link notice under the title, as rendered; [] when there is none."""
+    lines = []
+    for w in at.warning:
+        text = rendered(w.value)
+        if text.startswith("**Some settings in this link could not be used.**"):
+            lines += [line.removeprefix("- ") for line in text.split("\n\n")[1:]]
+    return lines
+
+
+@pytest.mark.parametrize(("query", "notice"), [
+    ({"n": "5000"}, "Training points “5000” is outside 20 … 300: using 60 instead."),
+    ({"width": "7"}, "Width (units per hidden layer) “7” is not one of 2, 4, 8, 16, 32, 64: "
+                     "using 64 instead."),
+    ({"wd": "banana"}, "Weight decay “banana” is not one of its 8 options: using 0.0 instead."),
+    ({"data": "circles"}, "Data set “circles” is not one of moons, spirals: using moons "
+                          "instead."),
+    ({"p": "-1"}, "Dropout p “-1” is outside 0 … 0.7: using 0 instead."),
+    ({"seed": "-3"}, "Seed “-3” is outside 0 … 2147483647: using 0 instead."),
+    ({"seed": "1e400"}, "Seed “1e400” is not a finite number: using 0 instead."),
+    ({"dseed": "inf"}, "Demo seed “inf” is not a finite number: using 15 instead."),
+])
+def test_bad_url_values_get_one_exact_notice_and_a_clean_page(query, notice):
     at = _open(query | FAST)
-    assert _charts(at), "still shows the figures"
+    assert _notices(at) == [notice]
+    assert len(_charts(at)) == 3, "still shows the figures"
+    assert at.number_input(key="seed").value == 0
+    assert at.number_input(key="dseed").value == 15
+    printed = next(c.value for c in at.code if c.language == "text")
+    demo = of.dropout_demo(seed=15)
+    assert f"eval call 1: {' '.join(f'{v:.6g}' for v in demo.eval_out[0])}" in printed
+
+
+def test_every_option_label_of_the_data_width_and_weight_decay_is_a_valid_link():
+    s = SETTINGS
+    data = [*of.DATASETS, *of.DATASETS, *of.DATASETS, *of.DATASETS]
+    widths = [*of.WIDTHS, *of.WIDTHS[:2]]
+    for dataset, width, wd in zip(data, widths, of.WEIGHT_DECAYS, strict=True):
+        query = {"data": s["data"].label_of(dataset), "width": s["width"].label_of(width),
+                 "wd": s["wd"].label_of(wd), "depth": "1", "epochs": "10"}
+        at = _open(query)
+        assert not _notices(at), query
+        assert at.segmented_control(key="data").value == dataset
+        assert at.select_slider(key="width").value == width
+        assert at.select_slider(key="wd").value == wd
+        script = next(c.value for c in at.code if c.language == "python")
+        assert f"width, depth, dropout, weight_decay = {width}, 1, 0.0, {float(wd)!r}" in script
 
 
 def test_lecture_mode_trims_prose():
@@ -135,3 +179,11 @@ def test_lecture_mode_trims_prose():
     text = lambda at: " ".join(m.value for m in at.markdown)  # noqa: E731
     assert "The rule:" in text(normal) and "The rule:" not in text(lecture)
     assert "Diagnosis" in text(lecture)
+
+
+def test_18_of_20_right_is_diagnosed_as_90_percent_not_below_it():
+    at = _open({"n": "20", "noise": "0.3", "width": "8", "depth": "1", "epochs": "30"})
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Train accuracy"] == "90.0%"
+    assert "below 90%" not in _diagnosis(at)
+    assert "Good fit" in _diagnosis(at) and "training accuracy 90.0% ≥ 90%" in _diagnosis(at)
