@@ -9,9 +9,11 @@ import pytest
 import torch
 
 from dlviz import hparam_search as hs
+from dlviz.hparam_search_settings import SETTINGS
 from dlviz.reproduce import parse_prints
 from tests.conftest import open_page
 from tests.figures import array
+from tests.markdown import rendered
 
 torch.set_num_threads(1)
 PAGE = "pages/hparam_search.py"
@@ -80,14 +82,45 @@ def test_changing_the_budget_reruns_both_methods():
     assert "only √4 = 2 learning rates" in _text(at)
 
 
-@pytest.mark.parametrize("query", [{"trials": "17"}, {"trials": "abc", "epochs": "500"},
-                                   {"seed": "-4"}])
-def test_bad_urls_fall_back_to_defaults(query):
+def _notices(at) -> list[str]:
+    """The lines of the link notice under the title, as rendered; [] when there is none."""
+    lines = []
+    for w in at.warning:
+        text = rendered(w.value)
+        if text.startswith("**Some settings in this link could not be used.**"):
+            lines += [line.removeprefix("- ") for line in text.split("\n\n")[1:]]
+    return lines
+
+
+TRIALS_LABEL = "Trials per method (the budget)"
+
+
+@pytest.mark.parametrize(("query", "notices"), [
+    ({"trials": "17"}, [f"{TRIALS_LABEL} “17” is not one of its 7 options: using 16 instead."]),
+    ({"trials": "abc", "epochs": "500"},
+     [f"{TRIALS_LABEL} “abc” is not one of its 7 options: using 16 instead.",
+      "Epochs per trial “500” is outside 5 … 50: using 40 instead."]),
+    ({"seed": "-4"}, ["Seed “-4” is outside 0 … 2147483647: using 0 instead."]),
+    ({"seed": "1e400"}, ["Seed “1e400” is not a finite number: using 0 instead."]),
+])
+def test_bad_urls_fall_back_to_defaults_with_exact_notices(query, notices):
     at = open_page(PAGE, query={**query, "epochs": query.get("epochs", "5")})
-    assert not at.exception
+    assert not at.exception and not at.error
+    assert _notices(at) == notices
     assert at.select_slider(key="trials").value == 16
-    assert hs.EPOCH_BOUNDS[0] <= at.slider(key="epochs").value <= hs.EPOCH_BOUNDS[1]
-    assert at.number_input(key="seed").value >= 0
+    epochs = 40 if "epochs" in query else 5
+    assert at.slider(key="epochs").value == epochs
+    assert at.number_input(key="seed").value == 0
+    _assert_figures_match(at, hs.search(trials=16, epochs=epochs, seed=0))
+
+
+def test_every_budget_label_is_a_valid_link():
+    for trials in hs.BUDGETS:
+        at = open_page(PAGE, query={"trials": SETTINGS["trials"].label_of(trials),
+                                    "epochs": "5"})
+        assert not at.exception and not _notices(at), trials
+        assert at.select_slider(key="trials").value == trials
+        assert len(array(_trace(_fig(at, "plane"), "Grid search")["x"])) == trials
 
 
 def test_lecture_mode_trims_the_prose():
