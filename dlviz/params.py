@@ -132,10 +132,19 @@ def analyse(text: str, *, frozen=()) -> Analysis:
 
     ArchitectureError if the text is not an architecture.
     """
-    calls = parse_layers(text)
+    return analyse_calls(parse_layers(text), frozen=frozen)
+
+
+def analyse_calls(calls, *, frozen=()) -> Analysis:
+    """`analyse` of layers already parsed (the page parses first: a refusal is cheap)."""
     model = build(calls)
     for name, param in model.named_parameters():
         if name.split(".")[0] in frozen:
             param.requires_grad_(False)
     return Analysis(calls, sequential_code(calls), count_parameters(model), network(model),
                     capacity_challenge(model))
+
+
+def layer_names(calls) -> tuple[str, ...]:
+    """The names of the layers that own parameters ("0", "2", …): what can be frozen."""
+    return tuple(r.name for r in count_parameters(build(calls)).rows)

@@ -150,6 +150,9 @@ class Challenge:
     passed: bool
     checks: tuple[tuple[str, bool], ...]  # (what was checked, with the model's value; ok)
     total: int
+    linear_layers: int
+    n_in: int | None  # the first Linear's in_features (None without a Linear)
+    n_out: int | None  # the last Linear's out_features
 
 
 def capacity_challenge(model: nn.Module) -> Challenge:
@@ -164,4 +167,4 @@ def capacity_challenge(model: nn.Module) -> Challenge:
         (f"4 linear layers (yours: {len(linears)})", len(linears) == CHALLENGE["linear_layers"]),
         (f"fewer than 120 parameters (yours: {total:,})", total <= CHALLENGE["max_params"]),
     )
-    return Challenge(all(ok for _, ok in checks), checks, total)
+    return Challenge(all(ok for _, ok in checks), checks, total, len(linears), first, last)

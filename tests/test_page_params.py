@@ -7,10 +7,11 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dlviz import params
+from dlviz import params, params_views
 from dlviz.reproduce import parse_prints
 from tests.conftest import APP, open_page
 from tests.figures import array
+from tests.markdown import rendered
 
 PAGE = "pages/params.py"
 COURSE_81 = "nn.Sequential(nn.Linear(16, 4), nn.Linear(4, 2), nn.Linear(2, 1))"
@@ -38,6 +39,11 @@ def _prints(at) -> dict[str, list[float]]:
 def _clean(at) -> None:
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+def _warnings(at) -> list[str]:
+    """The warnings as a reader sees them (the page escapes the user text they quote)."""
+    return [rendered(w.value) for w in at.warning]
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +109,7 @@ def test_parse_error_points_at_the_part_and_keeps_the_last_model():
     bad = "nn.Sequential(nn.Linear(10, 18), nn.Linear(19, 2))"
     at.text_area(key="code").set_value(bad).run()
     _clean(at)
-    assert any("Column 34" in w.value and "18" in w.value for w in at.warning)
+    assert any("Column 34" in w and "18" in w for w in _warnings(at))
     marks = [c.value for c in at.code if c.language == "text" and "^" in c.value]
     assert marks and marks[0].splitlines()[1] == " " * 33 + "^" * 16
     assert _total(at) == 683, "the last valid model stays on screen"
@@ -118,7 +124,7 @@ def test_bad_table_edit_shows_the_error_and_the_next_fix_wins():
     at.session_state[at.data_editor[0].key] = {
         "edited_rows": {0: {"arguments": "10, 30"}}, "added_rows": [], "deleted_rows": []}
     at.run()
-    assert any("in_features is 18" in w.value for w in at.warning)
+    assert any("in_features is 18" in w for w in _warnings(at))
     assert _total(at) == 683
     at.text_area(key="code").set_value("10, 30, 5").run()
     assert _total(at) == 330 + 155 and not at.warning
@@ -130,12 +136,12 @@ def test_challenge_checked_with_explanation():
     assert at.success and "Solved" in at.success[0].value
     assert any("= **112**" in m.value for m in at.markdown)
     at.text_input(key="answer").set_value("8, 16, 16, 16, 2").run()
-    assert at.error and "❌ fewer than 120 parameters (yours: 722)" in at.error[0].value
+    assert at.error and "❌ fewer than 120 parameters (yours: 722)" in rendered(at.error[0].value)
     assert any("Layer 1 alone costs 16×16 + 16 = 272" in m.value for m in at.markdown)
     at.text_input(key="answer").set_value("nn.Linear(8, 2)").run()
-    assert "❌ 4 linear layers (yours: 1)" in at.error[0].value
+    assert "❌ 4 linear layers (yours: 1)" in rendered(at.error[0].value)
     at.text_input(key="answer").set_value("8, x").run()
-    assert any("Your model: Column 4" in w.value for w in at.warning)
+    assert any("Your model: Column 4" in w for w in _warnings(at))
 
 
 def test_second_architecture_side_by_side():
@@ -174,7 +180,7 @@ def test_deep_link_with_bad_code_falls_back_to_the_default():
     at = open_page(PAGE, query={"code": "__import__('os')"})
     _clean(at)
     assert _total(at) == 683
-    assert at.warning and "Column 1" in at.warning[0].value
+    assert at.warning and "Column 1" in _warnings(at)[0]
 
 
 def test_lecture_mode_puts_the_network_first():
@@ -197,3 +203,69 @@ def test_returning_to_the_page_resets_views_consistently():
     _clean(at)
     short = at.text_input(key="short").value
     assert params.shorthand(params.parse_layers(at.text_area(key="code").value)) == short
+
+
+# --- the settings table: links, notices, user text --------------------------------------------
+
+def test_shorthand_link_applies_without_a_notice():
+    at = open_page(PAGE, query={"short": "8,4,2"})
+    _clean(at)
+    assert not at.warning, _warnings(at)
+    assert _total(at) == 8 * 4 + 4 + 4 * 2 + 2
+    assert at.text_area(key="code").value == params_views.default_code("8, 4, 2")
+    assert [c.kind for c in params.parse_layers(at.text_area(key="code").value)] == [
+        "Linear", "ReLU", "Linear"], "the default model's activations are kept"
+    assert _prints(at)["total"] == [46]
+
+
+def test_freeze_link_naming_a_missing_layer_gets_the_exact_notice():
+    at = open_page(PAGE, query={"code": COURSE_81, "freeze": ["0", "7"]})
+    _clean(at)
+    assert _warnings(at) == [
+        "**Some settings in this link could not be used.**\n\n- Freeze layers "
+        "(requires_grad = False) “0, 7” names no option (7): using nothing instead."]
+    assert _total(at) == 81 and _metrics(at)["Trainable"] == "81"
+    at = open_page(PAGE, query={"code": COURSE_81, "freeze": ["0", "2"]})
+    assert not at.warning and _metrics(at)["Trainable"] == str(81 - 68 - 3)
+
+
+def test_a_code_edit_keeps_the_frozen_layers_it_still_has():
+    at = open_page(PAGE)
+    at.multiselect(key="freeze").set_value(["0", "4"]).run()
+    at.text_area(key="code").set_value("10, 18, 3").run()  # layers "0" and "1"
+    _clean(at)
+    assert list(at.multiselect(key="freeze").value) == ["0"]
+    assert _metrics(at)["Trainable"] == str(57)
+    at.text_area(key="code").set_value("10, (").run()  # an error keeps the selection
+    assert at.multiselect(key="freeze").disabled
+    at.text_area(key="code").set_value("10, 18, 3, 2").run()
+    assert list(at.multiselect(key="freeze").value) == ["0"] and _metrics(at)["Trainable"] == "65"
+
+
+PAYLOAD = "[x](https://evil.example)"
+
+
+@pytest.mark.parametrize("key", ["code", "answer", "other", "short"])
+def test_markdown_in_user_text_stays_text(key):
+    at = open_page(PAGE, query={key: PAYLOAD})
+    _clean(at)
+    at.run()
+    shown = [e.value for kind in ("markdown", "warning", "caption", "success", "error")
+             for e in at.get(kind)]
+    shown += [m.label for m in at.metric]
+    assert shown and not [v for v in shown if "](" in v], "a link made of user text"
+
+
+def test_challenge_answer_has_its_own_reproduce_script():
+    at = open_page(PAGE, query={"answer": "8, 16, 16, 16, 2"})
+    _clean_but_the_verdict = [e.value for e in at.exception]
+    assert not _clean_but_the_verdict
+    scripts = [c.value for c in at.code if c.language == "python"
+               and c.value.startswith("# dlviz")]
+    assert len(scripts) == 2 and "capacity challenge" in scripts[0]
+    texts = [c.value for c in at.code if c.language == "text"]
+    assert parse_prints(texts[0]) == {
+        "parameters per layer": [144, 272, 272, 34], "total": [722], "linear layers": [4],
+        "features in, classes out": [8, 2], "checks in, out, layers, budget": [1, 1, 1, 0],
+        "solved": [0]}
+    assert _prints(at)["total"] == [683], "the page's own script still closes the page"

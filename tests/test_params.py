@@ -265,3 +265,33 @@ def test_script_prints_the_page_numbers(text, frozen, tmp_path):
     assert parse_prints(run.stdout) == expected
     if frozen:
         assert expected["trainable"][0] < expected["total"][0]
+
+
+@pytest.mark.parametrize(("answer", "passed"), [
+    ("8, 6, 4, 4, 2", True),
+    ("8, 16, 16, 16, 2", False),  # over budget
+    ("nn.Sequential(nn.Conv1d(8, 4, 1), nn.Flatten(), nn.Linear(4, 2))", False),
+    ("nn.Conv2d(3, 8, 3)", False),  # no Linear at all
+    ("8, 1000000, 1000000, 2", False),  # 10^12 parameters: counted on the meta device
+])
+def test_challenge_script_prints_the_answers_numbers(answer, passed, tmp_path):
+    import subprocess
+    import sys
+
+    from dlviz import params_script
+    from dlviz.reproduce import parse_prints
+
+    mine = params.analyse(answer)
+    source = params_script.challenge_script(calls=mine.calls, total=mine.challenge.total)
+    assert ("set_default_device" in source) == (mine.challenge.total > 10_000_000)
+    path = tmp_path / "challenge.py"
+    path.write_text(source)
+    run = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    expected = {k: [float(x) for x in (v if isinstance(v, list) else [v])]
+                for k, v in params_script.challenge_prints(mine.challenge, mine.report).items()}
+    assert parse_prints(run.stdout) == expected
+    assert expected["solved"] == [float(passed)] and mine.challenge.passed is passed
+    assert expected["total"] == [sum(r.count for r in mine.report.rows)]
+    assert ("features in, classes out" in expected) == (mine.challenge.linear_layers > 0)
