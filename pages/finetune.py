@@ -7,35 +7,21 @@ import streamlit as st
 from dlviz import finetune as ft
 from dlviz import finetune_plots as plots
 from dlviz import finetune_script as code
+from dlviz import finetune_text as text
 from dlviz import init_schemes as ini
+from dlviz import init_schemes_script as init_code
 from dlviz import ui
+from dlviz.finetune_settings import SETTINGS, frozen_of
 
-LRS = (0.001, 0.003, 0.01, 0.03, 0.1)
-MODES = ("first k", "per layer")
-EPOCHS_MAX = 40  # a cold run at the caps (pretraining and every init included) stays ≤ 2 s
-LABELS = ft.layer_labels()
-
-lecture = ui.page("finetune")
+lecture = ui.page("finetune", SETTINGS)
 
 # --- controls of the fine-tuning run: in the sidebar, so the main figure follows the title --
 with st.sidebar:
     st.subheader("Fine-tuning")
-    mode = st.segmented_control("Freeze by", MODES, default="first k", key="mode",
-                                bind="query-params") or "first k"
-    if mode == "first k":
-        k = st.slider("Freeze the first k Linear layers", 0, ft.N_LAYERS,
-                      ft.DEFAULTS["frozen_layers"], key="k", bind="query-params")
-        frozen = ft.frozen_mask(int(k))
-    else:
-        frozen = tuple(
-            st.toggle(f"Freeze {label}", value=i < ft.DEFAULTS["frozen_layers"], key=f"f{i + 1}",
-                      bind="query-params")
-            for i, label in enumerate(LABELS))
-    lr = float(st.select_slider("Learning rate", LRS, value=ft.DEFAULTS["lr"], key="lr",
-                                bind="query-params", format_func=lambda v: f"{v:g}"))
-    epochs = int(st.slider("Epochs (same budget for every run)", 5, EPOCHS_MAX,
-                           ft.DEFAULTS["epochs"], step=5, key="epochs", bind="query-params"))
-    seed = ui.seed()
+    for key in ("mode", "k", "f1", "f2", "f3", "f4", "lr", "epochs", "seed"):
+        ui.widget(key)  # k in mode "first k", f1…f4 in mode "per layer"
+s = ui.values()
+frozen, lr, epochs, seed = frozen_of(s), float(s.lr), int(s.epochs), int(s.seed)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -68,74 +54,51 @@ def _run_figures(frozen: tuple[bool, ...], lr: float, epochs: int, seed: int,
 
 
 comparison = _compare(frozen, lr, epochs, seed)
-run = comparison.runs["freeze"]
 loss_fig, delta_fig = _run_figures(frozen, lr, epochs, seed, lecture)
 ui.chart(loss_fig, key="losses")
-ui.explain(
-    "Start from the model trained on US salaries and it is already close on European ones; "
-    "freeze the early layers (`requires_grad = False`) and fine-tune those near the output.",
-    "All four runs get the same number of epochs of SGD with momentum 0.9 on the 150 EU "
-    "training rows; the loss is MSE on the 50 held-out EU rows, epoch 0 being before any "
-    "step. The course's rule of thumb: freeze early layers, which learned general features, "
-    "fine-tune the ones near the output with a smaller learning rate — and compare, as here, "
-    "because with a short budget a smaller rate can also mean slower progress.",
-)
-if not any(not f for f in frozen):
-    ui.problem("Every layer is frozen: nothing is trainable, so the fine-tuned model is the "
-               "pretrained one and its loss stays flat.")
-
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Trainable", f"{run.trainable:,}")
-c2.metric("Frozen", f"{run.total - run.trainable:,}")
-c3.metric("Total parameters", f"{run.total:,}")
-c4.metric("Final val. MSE", f"{run.losses[-1]:.4g}",
-          f"{run.losses[-1] - comparison.runs['scratch'].losses[-1]:+.3g} vs scratch",
-          delta_color="inverse")
+ui.explain(*text.LOSSES)
+if all(frozen):
+    ui.problem(text.ALL_FROZEN)
+for column, (label, value, delta) in zip(st.columns(4), text.metrics(comparison), strict=True):
+    column.metric(label, value, delta, delta_color="inverse")
 
 left, right = st.columns([2, 3])
 with left:
     st.markdown(f"**The course's freezing code for this choice** ({ft.describe(frozen)}):")
     st.code(code.freeze_code(frozen), language="python")
     st.markdown("**Save and load the fine-tuned weights**")
-    st.code('torch.save(model.state_dict(), "finetuned.pt")\n'
-            'model.load_state_dict(torch.load("finetuned.pt", weights_only=True))',
-            language="python")
+    st.code(text.SAVE_LOAD, language="python")
     st.download_button("Download finetuned.pt", _weights_pt(frozen, lr, epochs, seed),
                        file_name="finetuned.pt", mime="application/octet-stream",
                        key="download_pt", on_click="ignore", icon=":material/download:")
 with right:
     ui.chart(delta_fig, key="delta")
-ui.explain(
-    "Frozen layers did not move at all: their |Δweight| is exactly 0.",
-    "Each cell is one unit (output neuron) of a layer: the largest change of its weights and "
-    "bias from the pretrained value. The optimizer only receives parameters with "
-    "`requires_grad=True`, so a frozen parameter is bit-identical after training.",
-)
+ui.explain(*text.DELTA)
+ui.code_panel(code.script(frozen=frozen, lr=lr, epochs=epochs, seed=seed),
+              code.prints(comparison), filename="dlviz_finetune.py")
 
 # --- initialisation -----------------------------------------------------------------------------
 st.header("Layer initialisation")
-a, b, c, d = st.columns(4)
-scheme = a.selectbox("Scheme", list(ini.SCHEMES), key="init", bind="query-params",
-                     help=" · ".join(f"{k}: {label}" for k, (label, _) in ini.SCHEMES.items()))
-sigma = float(b.slider("σ of normal(0, σ)", 0.01, 1.0, ini.SIGMA_DEFAULT, step=0.01,
-                       key="sigma", bind="query-params"))
-constant = float(c.slider("c of constant", -0.5, 0.5, ini.CONSTANT_DEFAULT, step=0.05,
-                          key="const", bind="query-params"))
-depth = int(d.slider("Depth of the deep MLP", 2, 30, 10, key="depth", bind="query-params"))
+for column, key in zip(st.columns(4), ("init", "sigma", "const", "depth"), strict=True):
+    ui.widget(key, where=column)
+s = ui.values()
+scheme, sigma, constant, depth = s.init, float(s.sigma), float(s.const), int(s.depth)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _init(scheme: str, sigma: float, constant: float, depth: int,
+          seed: int) -> tuple[ini.Histograms, ini.ActivationStd]:
+    with ui.heavy_slot("Initialising the layers"):
+        return (ini.weight_histograms(scheme, seed=seed, sigma=sigma, constant=constant),
+                ini.activation_std(depth=depth, seed=seed, sigma=sigma, constant=constant))
 
 
 @ui.figure_cache()
-def _histogram_figure(scheme: str, sigma: float, constant: float, seed: int,
-                      lecture: bool) -> go.Figure:
-    hist = ini.weight_histograms(scheme, seed=seed, sigma=sigma, constant=constant)
-    return plots.histograms_figure(hist, lecture=lecture)
-
-
-@ui.figure_cache()
-def _std_figure(scheme: str, depth: int, sigma: float, constant: float, seed: int,
-                lecture: bool) -> go.Figure:
-    stds = ini.activation_std(depth=depth, seed=seed, sigma=sigma, constant=constant)
-    return plots.activation_std_figure(stds, selected=scheme, lecture=lecture)
+def _init_figures(scheme: str, sigma: float, constant: float, depth: int, seed: int,
+                  lecture: bool) -> tuple[go.Figure, go.Figure]:
+    hist, stds = _init(scheme, sigma, constant, depth, seed)
+    return (plots.histograms_figure(hist, lecture=lecture),
+            plots.activation_std_figure(stds, selected=scheme, lecture=lecture))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -153,35 +116,18 @@ def _curve_figures(scheme: str, sigma: float, constant: float, seed: int,
             plots.symmetry_figure(curves, schemes=("default", other), lecture=lecture))
 
 
+hist, stds = _init(scheme, sigma, constant, depth, seed)
+hist_fig, std_fig = _init_figures(scheme, sigma, constant, depth, seed, lecture)
 st.code(ini.init_code(scheme, sigma=sigma, constant=constant), language="python")
-ui.chart(_histogram_figure(scheme, sigma, constant, seed, lecture), key="hist")
-ui.explain(
-    "By default `nn.Linear(64, 128)` starts within ±1/√64 = ±0.125 (dashed lines); "
-    "`nn.init.uniform_` moves every weight into [0, 1).",
-    "PyTorch's default is Kaiming-uniform with a = √5, which works out to "
-    "U(−1/√fan_in, 1/√fan_in). Every other scheme here also zeroes the biases.",
-)
-ui.chart(_std_figure(scheme, depth, sigma, constant, seed, lecture), key="std")
-ui.explain(
-    "Through a deep ReLU MLP, all-positive uniform [0, 1) weights make activations explode, "
-    "small ones make them vanish; Kaiming keeps them level.",
-    f"One seeded batch of {ini.DEEP_BATCH} standard-normal inputs passes through "
-    f"Linear({ini.DEEP_WIDTH}, {ini.DEEP_WIDTH}) + ReLU layers at initialisation; each point "
-    "is the std of a layer's output. Points that overflow float32 are left out.",
-)
+ui.chart(hist_fig, key="hist")
+ui.explain(*text.HISTOGRAMS)
+ui.chart(std_fig, key="std")
+ui.explain(*text.DEPTH)
 _curves(sigma, constant, seed)  # the heavy run (with its progress bar), outside the figure cache
 curves_fig, symmetry_fig = _curve_figures(scheme, sigma, constant, seed, lecture)
 ui.chart(curves_fig, key="curves")
 ui.chart(symmetry_fig, key="symmetry")
-ui.explain(
-    "Zeros (or any constant) make every hidden unit identical, and identical units get "
-    "identical gradients: after training they are still all the same.",
-    f"Same seed and budget for every scheme ({ini.TRAIN_EPOCHS} epochs, lr "
-    f"{ini.TRAIN_LR:g}). With all-zero weights no gradient reaches the hidden layers at "
-    "all, only the output bias learns; with a constant the units move, but in lockstep. "
-    "Random initialisation breaks that symmetry. In the heatmaps each column is one hidden "
-    "unit's weights w1…w4 and bias b (red < 0 < blue, each panel on its own scale).",
-)
+ui.explain(*text.SYMMETRY)
 
-ui.code_panel(code.script(frozen=frozen, lr=lr, epochs=epochs, seed=seed),
-              code.prints(comparison), filename="dlviz_finetune.py")
+ui.code_panel(init_code.script(scheme=scheme, sigma=sigma, constant=constant, depth=depth,
+                               seed=seed), init_code.prints(hist, stds), filename="dlviz_init.py")

@@ -148,3 +148,41 @@ def test_init_code_fills_in_the_settings():
     assert ini.init_code("constant", constant=-0.5).startswith(
         "nn.init.constant_(layer.weight, -0.5)")
     assert "zeros_(layer.bias)" not in ini.init_code("default")
+
+
+# --- the section's "Reproduce in PyTorch" script: plain torch, the page's numbers -------------
+
+@pytest.mark.parametrize(("scheme", "depth", "seed"), [
+    ("uniform", 30, 0),  # explodes past float32: nan on both sides
+    ("normal", 4, 5),  # σ reaches the script
+    ("constant", 12, 1),  # c reaches the script; every unit identical
+])
+def test_init_script_prints_the_sections_numbers(scheme, depth, seed, tmp_path):
+    import subprocess
+    import sys
+
+    from dlviz import init_schemes_script as code
+    from dlviz.reproduce import close, format_prints, parse_prints
+
+    kw = dict(seed=seed, sigma=0.3, constant=-0.25)
+    expected = parse_prints(format_prints(code.prints(
+        ini.weight_histograms(scheme, **kw), ini.activation_std(depth=depth, **kw))))
+    source = code.script(scheme=scheme, depth=depth, **kw)
+    assert "dlviz" not in source.split("\n", 2)[2], "plain torch: the script imports no dlviz"
+    path = tmp_path / "init.py"
+    path.write_text(source)
+    run = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                         timeout=120, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    got = parse_prints(run.stdout)
+    assert list(got) == list(expected)
+    for label, values in expected.items():
+        assert len(got[label]) == len(values), label
+        assert all(close(a, b) for a, b in zip(got[label], values, strict=True)), label
+    chosen = expected[f"activation std per layer ({scheme})"]
+    assert len(chosen) == depth
+    if scheme == "uniform":
+        assert math.isnan(chosen[-1]) and math.isfinite(chosen[0])
+    if scheme == "constant":
+        assert expected["smallest weight per layer"] == [-0.25] * 4
+        assert expected["largest weight per layer"] == [-0.25] * 4

@@ -12,8 +12,10 @@ from streamlit.testing.v1 import app_test
 
 from dlviz import finetune as ft
 from dlviz import init_schemes as ini
+from dlviz.reproduce import parse_prints
 from tests.conftest import open_page
 from tests.figures import array
+from tests.markdown import rendered
 
 PAGE = "pages/finetune.py"
 SHORT = {"epochs": "5"}  # short runs keep the suite fast; the defaults are run by test_apps
@@ -77,7 +79,7 @@ def test_moving_k_changes_the_counts():
         assert not at.exception
         counts.append(int(_metrics(at)["Trainable"].replace(",", "")))
     assert counts == sorted(counts, reverse=True) and counts[-1] == 0
-    assert any("Every layer is frozen" in w.value for w in at.warning)
+    assert any("Every layer is frozen" in rendered(w.value) for w in at.warning)
 
 
 def test_init_panel_follows_the_scheme():
@@ -113,3 +115,38 @@ def test_the_downloaded_weights_load_into_the_model(monkeypatch):
     expected = ft.compare(frozen_layers=3, lr=0.01, epochs=5, seed=0).runs["freeze"]
     for name, value in model.state_dict().items():
         np.testing.assert_array_equal(value.numpy(), expected.state[name])
+
+
+def test_bad_seed_in_a_link_gets_the_exact_notice():
+    at = open_page(PAGE, query=SHORT | {"seed": "inf"})
+    assert not at.exception
+    assert [rendered(w.value) for w in at.warning] == [
+        "**Some settings in this link could not be used.**\n\n"
+        "- Seed “inf” is not a finite number: using 0 instead."]
+    assert at.number_input(key="seed").value == 0
+    at.run()
+    assert not at.warning, "the notice is shown on the link's run only"
+
+
+def test_valid_link_values_raise_no_notice():
+    query = {"mode": "per layer", "f1": "true", "lr": "0.1", "epochs": "5", "seed": "7",
+             "init": "kaiming", "sigma": "1", "const": "-0.5", "depth": "30"}
+    at = open_page(PAGE, query=query)
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    assert at.slider(key="depth").value == 30 and at.slider(key="const").value == -0.5
+
+
+def test_init_section_has_its_own_reproduce_script():
+    at = open_page(PAGE, query=SHORT | {"init": "uniform", "depth": "30", "seed": "2"})
+    scripts = [c.value for c in at.code if c.language == "python"
+               and c.value.startswith("# dlviz")]
+    assert len(scripts) == 2 and "torch.nn.init" in scripts[1]
+    assert "SCHEME = 'uniform'" in scripts[1] and "DEPTH = 30" in scripts[1]
+    printed = parse_prints([c.value for c in at.code if c.language == "text"][-1])
+    stds = ini.activation_std(depth=30, seed=2)
+    uniform = list(stds.schemes).index("uniform")
+    np.testing.assert_allclose(printed["activation std per layer (uniform)"],
+                               stds.std[uniform], rtol=2e-5)
+    assert np.isnan(printed["activation std per layer (uniform)"][-1]), "float32 overflowed"
+    std = _figs(at)["std"]["data"]
+    np.testing.assert_allclose(array(std[uniform]["y"])[:5], stds.std[uniform][:5], rtol=1e-6)
