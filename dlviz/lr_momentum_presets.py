@@ -2,11 +2,15 @@
 
 A preset fixes the objective, the start and up to four runs; `expect` says, per run, which
 `lr_momentum.outcome` the claim predicts, so the tests (and the page) can check the claim.
+`widget_state` is what a preset sets: the page's settings table takes its defaults from the
+chosen preset's, so `?preset=<title>` alone is a link to the preset.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from dlviz import lr_momentum as lm
 from dlviz.lr_momentum import RunSpec
@@ -22,6 +26,9 @@ class Preset:
     observe: str  # what to look at on the page
     start: tuple[float, ...] | None = None  # None: the surface's default start
     map_decades: tuple[int, int] = (-4, 1)  # the map's lr range, 10^lo … 10^hi
+
+
+EXTRA_MOMENTUM = 0.9  # a lane past a preset's runs: its first run with this momentum
 
 
 def _sgd(lr: float, steps: int, momentum: float = 0.0) -> RunSpec:
@@ -95,14 +102,26 @@ def format_start(start: tuple[float, ...]) -> str:
     return ", ".join(f"{v:g}" for v in start)
 
 
-def widget_state(key: str) -> dict:
-    """The page's widget values (by widget key) that reproduce preset `key`."""
+def lane(key: str, slot: int) -> RunSpec:
+    """Run `slot` (1-based) of preset `key`. A lane past the preset's runs holds its first run
+    with momentum EXTRA_MOMENTUM, ready to compare (the course's lr preset: its momentum run)."""
+    runs = PRESETS[key].runs
+    if slot <= len(runs):
+        return runs[slot - 1]
+    first = runs[0]
+    return RunSpec("sgd", first.lr, EXTRA_MOMENTUM, False, first.steps)
+
+
+@functools.cache
+def widget_state(key: str) -> MappingProxyType:
+    """The page's widget values (by widget key) that reproduce preset `key`, every run lane
+    included (lanes past n are inactive). The page's settings take their defaults from it."""
     p = PRESETS[key]
     state = {"f": p.surface, "start": format_start(p.start) if p.start else "",
              "n": len(p.runs), "noise": 0.0, "mlr": p.map_decades}
-    for i, spec in enumerate(p.runs, start=1):
-        state |= run_state(i, spec)
-    return state
+    for slot in range(1, lm.MAX_RUNS + 1):
+        state |= run_state(slot, lane(key, slot))
+    return MappingProxyType(state)
 
 
 def run_state(slot: int, spec: RunSpec) -> dict:
@@ -119,53 +138,3 @@ def matching(surface: str, start: tuple[float, ...], runs: tuple[RunSpec, ...],
                 and (p.start is None or tuple(p.start) == tuple(start))):
             return key
     return None
-
-
-def by_title(title: str) -> str | None:
-    """The preset key whose pill label is `title` (the URL holds labels), else None."""
-    return next((k for k, p in PRESETS.items() if p.title == title), None)
-
-
-def url_problems(params) -> list[str]:
-    """Messages for URL values the page's widgets cannot take (they fall back to defaults).
-
-    `params`: the query parameters, {key: str or list of str}.
-    """
-    stops = set(lm.lr_choices())
-
-    numeric = {"n": (1, lm.MAX_RUNS, "the number of runs"), "noise": (0, lm.NOISE_MAX, "σ")}
-    for i in range(1, lm.MAX_RUNS + 1):
-        numeric |= {f"lr{i}": (lm.LR_MIN, lm.LR_MAX, f"run {i}'s learning rate"),
-                    f"mom{i}": (0, lm.MOMENTUM_MAX, f"run {i}'s momentum"),
-                    f"steps{i}": (1, lm.STEPS_MAX, f"run {i}'s steps")}
-    choices = {"f": lm.OBJECTIVES, "kappa": lm.CONDITIONS,
-               **{f"opt{i}": lm.OPTIMIZERS for i in range(1, lm.MAX_RUNS + 1)}}
-    out = []
-    for key, raw in params.items():
-        value = raw[-1] if isinstance(raw, list) and raw else raw
-        if key in numeric:
-            lo, hi, what = numeric[key]
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                number = float("nan")
-            if not lo <= number <= hi:
-                out.append(f"The link sets {what} to {str(value)[:20]!r}; it must lie in "
-                           f"[{lo:g}, {hi:g}], so the default is used.")
-            elif key.startswith("lr") and number not in stops:
-                out.append(f"The link sets {what} to {str(value)[:20]!r}; the slider has "
-                           f"2-digit stops such as {lm.snap_lr(number):g}, so the default is used.")
-        elif key in choices:
-            allowed = choices[key]
-            ok = any(str(value) == str(c) or _same_number(value, c) for c in allowed)
-            if not ok:
-                names = ", ".join(f"{c:g}" if isinstance(c, float) else c for c in allowed)
-                out.append(f"The link sets {key} to {str(value)[:20]!r}; choose one of {names}.")
-    return out
-
-
-def _same_number(text, choice) -> bool:
-    try:
-        return isinstance(choice, float) and float(text) == choice
-    except (TypeError, ValueError):
-        return False

@@ -1,17 +1,21 @@
-"""AppTests of the Learning rate & momentum page: defaults, preset clicks, deep links, input."""
+"""AppTests of the Learning rate & momentum page: defaults, preset clicks, deep links, input,
+and runs added by a map click or the optimal-run button surviving a reload."""
 
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetStates
 
 from dlviz import lr_momentum as lm
 from dlviz import lr_momentum_presets as presets
 from dlviz.reproduce import parse_prints
 from tests.conftest import open_page
 from tests.figures import array
+from tests.markdown import rendered
 
 PAGE = "pages/lr_momentum.py"
 
@@ -32,6 +36,54 @@ def _runs(at) -> list[str]:
 def _clean(at) -> None:
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+def _warnings(at) -> str:
+    return rendered(" ".join(w.value for w in at.warning))
+
+
+def _notices(at) -> list[str]:
+    """The link notices under the title (rendered), not the page's own warnings."""
+    return [rendered(w.value) for w in at.warning if w.icon == ":material/link_off:"]
+
+
+def _query(at) -> dict:
+    """The page's URL query, each value as the list of its texts."""
+    return {k: v if isinstance(v, list) else [v] for k, v in at.query_params.items()}
+
+
+def _lanes(at) -> list[tuple]:
+    """Every run's widgets: (optimizer, lr, momentum, nesterov, steps)."""
+    return [(at.selectbox(key=f"opt{i}").value, at.select_slider(key=f"lr{i}").value,
+             at.slider(key=f"mom{i}").value, at.checkbox(key=f"nest{i}").value,
+             at.number_input(key=f"steps{i}").value)
+            for i in range(1, at.slider(key="n").value + 1)]
+
+
+def _reloads_the_same(at) -> None:
+    """Opening the page fresh with its URL shows the same runs, and no link notice: the
+    same warnings (a diverged run's) as before the reload, nothing else."""
+    again = open_page(PAGE, query=_query(at))
+    _clean(again)
+    assert not _notices(again)
+    assert [w.value for w in again.warning] == [w.value for w in at.warning]
+    assert _lanes(again) == _lanes(at)
+    assert _runs(again) == _runs(at)
+    assert _query(again) == _query(at)
+
+
+def _click_map(at, lr: float, momentum: float):
+    """A click on the map's cell (lr, momentum), as the browser sends it: the chart's
+    selection state in the next run's widget states (its on_select callback runs)."""
+    chart = at.get("plotly_chart")[2]
+    states = WidgetStates()
+    states.CopyFrom(at._tree.get_widget_states())
+    click = states.widgets.add()
+    click.id = chart.proto.id
+    click.string_value = json.dumps({"selection": {
+        "points": [{"x": math.log10(lr), "y": momentum}], "point_indices": [0], "box": [],
+        "lasso": []}})
+    return at._run(states)
 
 
 def test_default_is_the_course_learning_rate_story():
@@ -65,13 +117,14 @@ def test_preset_click_sets_widgets_url_and_claim(key):
         assert at.slider(key=f"mom{i}").value == pytest.approx(spec.momentum)
         assert at.number_input(key=f"steps{i}").value == spec.steps
         assert at.selectbox(key=f"opt{i}").value == spec.optimizer
-    # the settings are in the URL (a default value is left out of it)
-    assert at.query_params.get("f", "course") in (p.surface, [p.surface])
-    assert at.query_params.get("n", "3") in (str(len(p.runs)), [str(len(p.runs))])
+    # the URL names the preset, whose values are the defaults of what it sets (a default
+    # value is left out of the URL, and the page's default preset is the course's lr story)
+    assert _query(at) == ({} if key == "course_lr" else {"preset": [p.title]})
     assert _runs(at) == [f"{i}: {s.label()}" + (
         f" — diverged at step {r}" if r is not None else "")
         for i, (s, r) in enumerate(zip(p.runs, _diverged(p), strict=True), start=1)]
     assert f"**{p.title}.**" in _text(at) and "Reproduced here ✓" in _text(at)
+    _reloads_the_same(at)
 
 
 def _diverged(p):
@@ -140,6 +193,41 @@ def test_add_optimal_run_button_adds_an_sgd_run_at_alpha_beta():
     assert at.slider(key="n").value == 2
     assert at.select_slider(key="lr2").value == 0.67  # α* = 0.668 on the lr stops
     assert at.slider(key="mom2").value == pytest.approx(0.403)
+    assert _lanes(at)[1] == ("sgd", 0.67, pytest.approx(0.403), False, 20)
+    # the whole new run is in the URL, not only n (issue: a reload showed lane 2's default)
+    assert {"n": ["2"], "lr2": ["0.67"], "mom2": ["0.403"], "steps2": ["20"]}.items() <= (
+        _query(at).items())
+    _reloads_the_same(at)
+
+
+def test_map_click_adds_that_cell_as_a_run_and_the_url_keeps_it():
+    at = open_page(PAGE)  # the course's lr preset: 3 runs of 10 steps, map 10⁻³ … 1
+    _click_map(at, 0.035, 0.5)
+    _clean(at)
+    assert at.slider(key="n").value == 4
+    assert _lanes(at)[3] == ("sgd", 0.035, 0.5, False, 10)
+    assert _runs(at)[3] == "4: sgd lr=0.035 μ=0.5 10 steps"
+    assert {"n": ["4"], "lr4": ["0.035"], "mom4": ["0.5"]}.items() <= _query(at).items()
+    _reloads_the_same(at)
+    # with every lane taken, a click replaces the last run
+    _click_map(at, 0.0012, 0.0)
+    _clean(at)
+    assert at.slider(key="n").value == 4
+    assert _lanes(at)[3] == ("sgd", 0.0012, 0.0, False, 10)
+    assert _lanes(at)[:3] == [("sgd", lr, 0.0, False, 10) for lr in (0.01, 0.05, 0.1)]
+    _reloads_the_same(at)
+
+
+def test_map_click_then_optimal_run_on_a_preset_link():
+    at = open_page(PAGE, query={"preset": "d2l: valley"})
+    _click_map(at, 0.2, 0.8)
+    at.button(key="add_optimal").click().run()
+    _clean(at)
+    assert _lanes(at)[3:] == [("sgd", 0.67, pytest.approx(0.403), False, 20)]
+    assert _lanes(at)[:3] == [("sgd", 0.4, 0.0, False, 20), ("sgd", 0.6, 0.0, False, 20),
+                              ("sgd", 0.6, 0.5, False, 20)]
+    assert _query(at)["preset"] == ["d2l: valley"]
+    _reloads_the_same(at)
 
 
 def test_code_panel_prints_the_runs():
@@ -164,15 +252,63 @@ def test_noise_changes_the_runs_reproducibly():
 def test_out_of_range_link_values_get_messages_and_defaults():
     at = open_page(PAGE, query={"lr1": "20", "mom1": "1.5", "steps1": "5000", "f": "nope"})
     _clean(at)
-    messages = " ".join(w.value for w in at.warning)
-    assert "learning rate to '20'" in messages and "[1, 1000]" in messages
-    assert "choose one of course" in messages
+    messages = _warnings(at)
+    assert "Run 1 learning rate “20” is not one of its 541 options: using 0.01 instead." in (
+        messages)
+    assert "Run 1 momentum μ “1.5” is outside 0 … 0.999: using 0 instead." in messages
+    assert "Run 1 steps “5000” is outside 1 … 1000: using 10 instead." in messages
+    assert "Objective “nope” is not one of its 10 options: using course instead." in messages
     assert at.select_slider(key="lr1").value == 0.01 and at.number_input(key="steps1").value == 10
+    assert at.selectbox(key="f").value == "course"
+
+
+@pytest.mark.parametrize("query,line", [
+    ({"mlr": "abc"}, "lr range (powers of 10) “abc” needs two values, low and high: using "
+                     "-3, 0 instead."),
+    ({"steps1": "inf"}, "Run 1 steps “inf” is not a finite number: using 10 instead."),
+    ({"preset": "Distill's hero", "steps1": "inf"},
+     "Run 1 steps “inf” is not a finite number: using 150 instead."),  # the preset's value
+    ({"n": "9"}, "Runs “9” is outside 1 … 4: using 3 instead."),
+])
+def test_bad_link_values_get_the_exact_notice(query, line):
+    at = open_page(PAGE, query=query)
+    _clean(at)
+    (notice,) = _notices(at)
+    assert notice == f"**Some settings in this link could not be used.**\n\n- {line}"
+    at.run()
+    assert not _notices(at), "the notice is shown on the page load only"
+
+
+def test_valid_links_raise_no_notice():
+    at = open_page(PAGE, query={"preset": "Rosenbrock", "metric": "steps to converge",
+                                "mlr": ["-5", "-1"]})
+    _clean(at)
+    assert not _notices(at)
+    assert at.segmented_control(key="metric").value == "steps"
+    at = open_page(PAGE, query={
+        "f": "quadratic", "kappa": "1000", "n": "4", "lr4": "1e-05", "mom4": "0.999",
+        "nest4": "true", "steps4": "1000", "opt3": "adagrad", "noise": "20",
+        "seed": "2147483647", "start": "0.5, -0.5"})
+    _clean(at)
+    assert not _notices(at)
+    assert at.select_slider(key="kappa").value == 1000.0
+    assert _lanes(at)[2][0] == "adagrad" and _lanes(at)[3] == ("sgd", 1e-05, 0.999, True, 1000)
+    assert (at.slider(key="noise").value, at.number_input(key="seed").value) == (20.0, 2**31 - 1)
+    assert at.text_input(key="start").value == "0.5, -0.5"
+
+
+def test_start_text_reaches_the_page_as_plain_text():
+    typed = "1, `x`![i](http://e"  # the second number quotes markdown
+    at = open_page(PAGE, query={"f": "rosenbrock", "start": typed})
+    _clean(at)
+    (warning,) = [w.value for w in at.warning if "Start point" in w.value]
+    assert "Number 2, '`x`![i](http://e', is not a number." in rendered(warning)
+    assert "](" not in warning and "`" not in warning.replace("\\`", "")
 
 
 def test_preset_and_metric_links_raise_no_ignored_notice():
     at = open_page(PAGE, query={"preset": "d2l: valley", "metric": "steps to converge"})
     _clean(at)
-    assert not at.toast, [t.proto.body for t in at.toast]
+    assert not _notices(at)
     assert at.selectbox(key="f").value == "d2l_quadratic"
     assert _figs(at)[2]["layout"]["title"]["text"].startswith("Steps to converge")
