@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import string
 
+JOINER = "\u2060"
 _ESCAPES = {ord(c): "\\" + c for c in string.punctuation}
+_ESCAPES.update({ord(c): "\\" + c + JOINER for c in ":.@"})
 _ESCAPES.update({ord("\n"): " ", ord("\r"): " ", ord("\t"): " "})
 
 

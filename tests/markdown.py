@@ -8,5 +8,6 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 def rendered(source: str) -> str:
-    """Undo CommonMark backslash escapes: the characters a reader sees."""
-    return _ESCAPE.sub(r"\1", source)
+    """Undo CommonMark backslash escapes and drop the invisible word joiners that break
+    autolinks (dlviz.safe_text): the characters a reader sees."""
+    return _ESCAPE.sub(r"\1", source).replace("\u2060", "")

@@ -189,12 +189,13 @@ def _shown(raw: str) -> str:
 
 
 def _text(page) -> str:
-    return page.locator('[data-testid="stApp"]').inner_text()
+    """What a reader sees (without the invisible word joiners that break autolinks)."""
+    return page.locator('[data-testid="stApp"]').inner_text().replace("\u2060", "")
 
 
 def _notice(page) -> str:
     alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
-    return "\n".join(a for a in alerts if NOT_USED in a)
+    return "\n".join(a for a in alerts if NOT_USED in a).replace("\u2060", "")
 
 
 def _assert_page_is_sound(page) -> None:

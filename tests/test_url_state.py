@@ -61,22 +61,41 @@ def test_hostile_link_values_for_every_setting(file, value):
         assert not LIVE_MARKDOWN.search(source), source[:300]
 
 
+def _spread(options: tuple, k: int, count: int):
+    """The k-th of `count` options spread evenly over `options` (all of them if few)."""
+    if len(options) <= count:
+        return options[min(k, len(options) - 1)]
+    return options[round(k * (len(options) - 1) / (count - 1))]
+
+
 @pytest.mark.parametrize("file", CONCEPT_PAGES, ids=page_id)
-def test_every_option_label_in_a_link_is_applied_without_notice(file):
+def test_every_option_label_parses_without_notice(file):
+    """Every label of every option setting, in a link, is read as its option."""
+    table = table_of(file)
+    defaults = table.defaults()
+    for s in table:
+        if not isinstance(s, cfg.Choice) or isinstance(s, (cfg.Span, cfg.Multi)):
+            continue
+        for option in s.choices(defaults):
+            assert s.parse([s.label_of(option)], defaults) == option, (s.key, option)
+            assert s.parse([str(option)], defaults) == option, (s.key, option)
+
+
+@pytest.mark.parametrize("file", CONCEPT_PAGES, ids=page_id)
+def test_option_labels_in_a_link_are_applied_without_notice(file):
+    """On the page, through the browser's path: all options of the small settings, and 12
+    spread over each wide one (the lr stops), every setting at once per link."""
     table = table_of(file)
     choices = [s for s in table if isinstance(s, cfg.Choice) and not isinstance(
         s, (cfg.Span, cfg.Multi))]
     defaults = table.defaults()
-    widest = max((len(s.choices(defaults)) for s in choices), default=0)
-    for i in range(widest):
-        query = {}
-        for s in choices:
-            options = s.choices(defaults)
-            query[s.key] = s.label_of(options[min(i, len(options) - 1)])
+    count = min(12, max((len(s.choices(defaults)) for s in choices), default=0))
+    for k in range(count):
+        query = {s.key: s.label_of(_spread(s.choices(defaults), k, count)) for s in choices}
         at = open_page(file, query=query)
         assert not at.exception, [e.message[:300] for e in at.exception]
         assert not notices(at), (query, notices(at))
-        parsed = table.parse({k: [v] for k, v in query.items()})
+        parsed = table.parse({key: [v] for key, v in query.items()})
         for key, value in parsed.values.items():
             if key in query and key in at.session_state:
                 assert table[key].url(at.session_state[key]) == table[key].url(value), key
