@@ -98,6 +98,12 @@ PAGES: tuple[PageSpec, ...] = (
         "🧊",
     ),
     PageSpec(
+        "playground", "Network playground", 4, "Training, evaluating and debugging a network",
+        "TensorFlow Playground in real torch: watch the boundary form epoch by epoch, every "
+        "unit's output, train/validation/test accuracy, and the one-batch debugging recipe.",
+        "🕹️",
+    ),
+    PageSpec(
         "overfitting", "Overfitting & regularisation", 4, "Overfitting and its cures",
         "Train and validation curves, the decision boundary, dropout and weight decay.",
         "📉",
