@@ -1,0 +1,105 @@
+"""The Network playground's prose: what each section says, filled with its numbers."""
+
+from __future__ import annotations
+
+from dlviz import playground_presets as presets
+from dlviz.playground import OVERFIT_STEPS, OVERFIT_TOL, OverfitRun, PlaygroundRun
+from dlviz.playground_settings import ACTIVATIONS, FEATURE_LABELS, OPTIMIZERS
+
+BOUNDARY = (
+    "Left: the network's P(class 1) over the square, white where it is undecided (0.5, the "
+    "black line is the decision boundary); filled marks train, open marks test, stars are "
+    "your points. Right: the train and test loss per epoch. Press ▶ Play to watch training.",
+    "Every number is real torch: `nn.Sequential` of `nn.Linear` layers, one logit and "
+    "`BCEWithLogitsLoss`, a `torch.optim` step per batch of the shuffled training set, the "
+    "batch order and the initial weights from the seed. Click the map to add a point of the "
+    "class chosen in the sidebar; it joins the training set, and the link keeps it.")
+
+NETWORK = (
+    "Each input and hidden unit is drawn as its output over the square (orange < 0 < blue); "
+    "links are blue for positive weights and orange for negative ones, wider for larger |w|.",
+    "The first layer can only draw straight stripes of its inputs; later layers combine "
+    "stripes into curves. A weight that L1 set to exactly 0 has no link.")
+
+CHAPTER4 = (
+    "Before training for real, check that the network can fit a handful of points: the same "
+    "network, initial weights, optimizer and learning rate (without dropout and penalty) "
+    "step on one batch until its loss is almost 0. If it cannot, no amount of data will "
+    "help: look for a bug, too little capacity or the wrong inputs.")
+
+SPLITS = (
+    "Accuracy on the three sets: the network trains on the training set, the validation set "
+    "(20 % of the training share, held out) is where you tune settings, and the test set is "
+    "looked at last. Training far above validation is overfitting.")
+
+
+def net_label(spec) -> str:
+    """A short name of a network: its inputs, layers and activation."""
+    feats = ", ".join(FEATURE_LABELS[f] for f in spec.features)
+    layers = " × ".join(map(str, spec.hidden)) or "no hidden layer"
+    return f"{feats} · {layers} · {ACTIVATIONS[spec.activation]} · lr {spec.lr:g}"
+
+
+def _measured(kind: str, value: float) -> str:
+    if kind == "diverges":
+        return f"stopped at epoch {value:.0f}" if value else "did not stop"
+    if kind == "zeros_at_least":
+        return f"{value:.0%} of the weights exactly 0"
+    if kind == "norm_below":
+        return f"‖W‖ {value:.2f} × the unpenalised run's"
+    return f"test accuracy {value:.2f}"
+
+
+def _claimed(kind: str, t: float) -> str:
+    """The threshold the lesson holds the run to (presets.EXPECT_KINDS, t filled in)."""
+    return presets.EXPECT_KINDS[kind].replace("≥ t", f"≥ {t:g}").replace("≤ t", f"≤ {t:g}").replace(
+        " (t unused)", "")
+
+
+def lesson(key: str, outcome: presets.Outcome) -> tuple[str, str]:
+    """A lesson's claim, whether this run bears it out, and what to look at."""
+    p = presets.PRESETS[key]
+    kind, t = p.expect
+    verdict = "Reproduced here ✓" if outcome.ok else "Not reproduced with these settings."
+    return (f"**{p.title}.** {p.claim} {verdict} (Measured: {_measured(kind, outcome.value)}; "
+            f"the lesson expects {_claimed(kind, t)}.)", f"**What to observe:** {p.observe}")
+
+
+def diverged(run: PlaygroundRun, which: str = "The network") -> str | None:
+    if run.diverged_at is None:
+        return None
+    return (f"{which}'s training stopped at epoch {run.diverged_at}: its loss blew up (or "
+            f"stopped being finite). The pictures show epoch {run.diverged_at - 1}. Try a "
+            "smaller learning rate.")
+
+
+def overfit(over: OverfitRun, spec) -> str:
+    """The sentence under the one-batch check."""
+    opt = f"{OPTIMIZERS[spec.optimizer]} at lr {spec.lr:g}"
+    if over.reached_at is not None:
+        return (f"The loss on one batch of {len(over.y)} points fell below {OVERFIT_TOL:g} "
+                f"after **{over.reached_at} steps** of {opt}: the network can fit data, so "
+                "training it on the whole set is worth it.")
+    last = f"{over.loss[-1]:.3g}" if len(over.loss) else "not finite"
+    steps = max(len(over.loss) - 1, 0)
+    hint = ("it blew up: the learning rate is too large." if steps < OVERFIT_STEPS else
+            "too slow or too small a network: try Adam, a larger learning rate or more "
+            "units before training on the whole set.")
+    return (f"After {steps} steps of {opt} the loss on one batch of {len(over.y)} points is "
+            f"still {last}, not below {OVERFIT_TOL:g}: {hint}")
+
+
+def metrics(run: PlaygroundRun) -> list[tuple[str, str, str]]:
+    """(label, accuracy, loss) for the training, validation and test sets."""
+    return [(name, f"{acc:.1%}", f"loss {loss[-1]:.4f}") for name, acc, loss in (
+        ("Training accuracy", run.train_acc, run.train_loss),
+        ("Validation accuracy", run.val_acc, run.val_loss),
+        ("Test accuracy", run.test_acc, run.test_loss))]
+
+
+def comparison(first: PlaygroundRun, second: PlaygroundRun) -> list[dict]:
+    """The side-by-side table: one row per network."""
+    return [{"network": name, "inputs · layers · activation · lr": net_label(r.spec),
+             "train acc": f"{r.train_acc:.1%}", "test acc": f"{r.test_acc:.1%}",
+             "test loss": f"{r.test_loss[-1]:.4f}", "parameters": r.n_params}
+            for name, r in (("first", first), ("second", second))]

@@ -1,0 +1,145 @@
+"""Network playground: TensorFlow Playground's network in real torch, every setting in the URL."""
+
+from dataclasses import astuple
+
+import pandas as pd
+import streamlit as st
+
+from dlviz import playground as pg
+from dlviz import playground_data as pdata
+from dlviz import playground_plots as plots
+from dlviz import playground_presets as presets
+from dlviz import playground_script as code
+from dlviz import playground_settings as ps
+from dlviz import playground_text as text
+from dlviz import ui
+from dlviz.playground_net import NetSpec
+from dlviz.playground_settings import SETTINGS
+
+lecture = ui.page("playground", SETTINGS)
+
+
+def _apply_preset() -> None:
+    """A lesson sets what it fixes: each of those settings back to the lesson's value."""
+    ui.set_values(SETTINGS, {}, reset=ps.PRESET_KEYS)
+
+
+def _on_click() -> None:
+    """A click on the boundary map adds a point of the chosen class (into the URL's text)."""
+    point = plots.clicked_point(st.session_state.get("pick"))
+    if point is not None:
+        s = ui.values(SETTINGS)
+        ui.set_values(SETTINGS, {"points": ps.add_point(s.points, *point, s.cls)})
+
+
+# --- controls -------------------------------------------------------------------------------
+_ON_CHANGE = {"preset": _apply_preset}
+with st.sidebar:
+    for heading, keys in ps.SIDEBAR:
+        if heading:
+            st.subheader(heading)
+        for key in keys:  # a setting inactive for these values (u3 of 2 layers) draws nothing
+            ui.widget(key, on_change=_ON_CHANGE.get(key))
+        if "points" in keys:
+            st.button("Clear my points", key="clear", icon=":material/delete:",
+                      on_click=lambda: ui.set_values(SETTINGS, {"points": ""}))
+s = ui.values()
+points = ps.parse_points(s.points)
+feats, bad_feats = ps.features_of(s.feats, ps.preset_state(s.preset)["feats"], "The network")
+spec = ps.spec_of(s, feats)
+args = (s.data, s.noise / 100, s.train / 100, points.points, s.seed)  # the data, and the seed
+for message in (points.problem, bad_feats):
+    if message:
+        ui.problem(message)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _data(dataset: str, noise: float, train_share: float, extra: tuple,
+          seed: int) -> pdata.PlaygroundData:
+    return pdata.make(dataset=dataset, noise=noise, train_share=train_share, seed=seed,
+                      extra=extra)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _outcome(key: str, seed: int) -> presets.Outcome:
+    with ui.heavy_slot("Training the lesson's network"):
+        return presets.outcome(key, seed=seed)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _train(args: tuple, spec: tuple) -> pg.PlaygroundRun:
+    """A lesson's own settings train once: its outcome's run is this run."""
+    lesson = ps.matching(*args[:4], NetSpec(*spec))
+    if lesson is not None:
+        return _outcome(lesson, args[-1]).run
+    with ui.heavy_slot("Training the network"):
+        return pg.train(_data(*args), NetSpec(*spec), seed=args[-1])
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _overfit(args: tuple, spec: tuple) -> pg.OverfitRun:
+    with ui.heavy_slot("Overfitting one batch"):
+        return pg.overfit_one_batch(_data(*args), NetSpec(*spec), seed=args[-1])
+
+
+@ui.figure_cache(32)
+def _boundary(args: tuple, spec: tuple, lecture: bool, title: str | None = None):
+    return plots.boundary_figure(_train(args, spec), _data(*args), lecture=lecture, title=title)
+
+
+@ui.figure_cache(64)
+def _network(args: tuple, spec: tuple, frame: int, lecture: bool):
+    return plots.network_figure(_train(args, spec), frame, lecture=lecture)
+
+
+@ui.figure_cache(32)
+def _overfit_figure(args: tuple, spec: tuple, lecture: bool):
+    return plots.overfit_figure(_overfit(args, spec), lecture=lecture)
+
+
+first = astuple(spec)
+run = _train(args, first)
+if s.cmp:  # the same data and seed, the second network's differences
+    feats2, bad2 = ps.features_of(s.feats2, ps.SECOND_FEATURES, "The second network")
+    second = astuple(ps.second_spec(spec, s, feats2))
+    run2 = _train(args, second)
+    left, right = st.columns(2)
+    with left:
+        ui.chart(_boundary(args, first, lecture, "First: " + text.net_label(spec)), key="pick",
+                 on_select=_on_click, selection_mode="points")
+    with right:
+        ui.chart(_boundary(args, second, lecture, "Second: " + text.net_label(run2.spec)),
+                 key="second")
+    for message in (bad2, text.diverged(run2, "The second network")):
+        if message:
+            ui.problem(message)
+    st.dataframe(pd.DataFrame(text.comparison(run, run2)), hide_index=True, width="stretch")
+else:
+    ui.chart(_boundary(args, first, lecture), key="pick", on_select=_on_click,
+             selection_mode="points")
+if (message := text.diverged(run)) is not None:
+    ui.problem(message)
+if (lesson := ps.matching(*args[:4], spec)) is not None:
+    ui.explain(*text.lesson(lesson, _outcome(lesson, s.seed)))
+ui.explain(*text.BOUNDARY)
+
+# --- the network ------------------------------------------------------------------------------
+st.header("The network")
+frame = ps.snapshot(ui.widget("frame"), run.frames.epoch)  # the figure's title: its epoch
+ui.chart(_network(args, first, frame, lecture), key="network")
+ui.explain(*text.NETWORK)
+
+# --- chapter 4 ----------------------------------------------------------------------------------
+st.header("Chapter 4 · Evaluating the model")
+st.subheader("Overfit one batch first")
+over = _overfit(args, first)
+ui.chart(_overfit_figure(args, first, lecture), key="overfit")
+st.markdown(text.overfit(over, spec))
+ui.explain(text.CHAPTER4)
+st.subheader("Train, validation and test")
+for col, (label, value, loss) in zip(st.columns(3), text.metrics(run), strict=True):
+    col.metric(label, value, loss, delta_color="off", delta_arrow="off")
+ui.explain(text.SPLITS)
+ui.code_panel(code.script(dataset=s.data, noise=args[1], train_share=args[2], seed=s.seed,
+                          points=points.points, spec=spec),
+              code.prints(run, over), filename="dlviz_playground.py")
