@@ -44,7 +44,7 @@ SIDEBAR = (  # (heading, settings) in the sidebar's order; "frame" sits by the n
     ("Network", ("feats", "layers", *(f"u{i}" for i in range(1, net.MAX_LAYERS + 1)), "act",
                  "drop")),
     ("Training", ("opt", "lr", "bs", "epochs", "reg", "rate")),
-    ("Side by side", ("cmp", "feats2", "act2", "lr2")))
+    ("Compare", ("cmp", "feats2", "act2", "lr2")))
 LR_LABELS = {v: f"{v:g}" for v in net.LEARNING_RATES}
 RATE_LABELS = {v: f"{v:g}" for v in net.REG_RATES}
 
@@ -113,8 +113,10 @@ def parse_points(text: str) -> Points:
         read = read[:pdata.MAX_EXTRA]
     if not notes:
         return Points(tuple(read), None)
-    return Points(tuple(read), "Your points: " + "; ".join(notes) + f". Using the {len(read)} "
-                  "point(s) that could be read (write each as x₁, x₂, class; e.g. 1.5, -2, 1).")
+    using = ("none of them is used" if not read else
+             f"using the {len(read)} point{'s' * (len(read) > 1)} that could be read")
+    return Points(tuple(read), "Your points: " + "; ".join(notes) + f". Meanwhile {using}; "
+                  "write each point as x₁, x₂, class (e.g. 1.5, -2, 1).")
 
 
 def format_points(points) -> str:
@@ -191,10 +193,9 @@ SETTINGS = cfg.Table((
                labels=REGULARIZATIONS, widget="segmented"),
     cfg.Choice("rate", "Regularization rate", _preset("rate"), options=net.REG_RATES,
                labels=RATE_LABELS, widget="select_slider", when=lambda k: k["reg"] != "none"),
-    cfg.Choice("frame", "Snapshot", FRAMES - 1, f"0: the initial network, {FRAMES - 1}: "
-               f"after the last epoch; the {FRAMES} snapshots are evenly spaced over the "
-               "epochs (the figure's title names the epoch).",
-               options=tuple(range(FRAMES)), widget="select_slider"),
+    cfg.Choice("frame", f"Snapshot (0: initial … {FRAMES - 1}: trained)", FRAMES - 1,
+               f"The {FRAMES} snapshots are evenly spaced over the epochs; the figure's "
+               "title names the epoch.", options=tuple(range(FRAMES)), widget="select_slider"),
     cfg.Flag("cmp", "Side by side", False, "A second network on the same data and seed, "
              "differing in what you set below."),
     cfg.Multi("feats2", "Second network's inputs", SECOND_FEATURES, "At least one.",

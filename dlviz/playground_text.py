@@ -28,9 +28,10 @@ CHAPTER4 = (
     "help: look for a bug, too little capacity or the wrong inputs.")
 
 SPLITS = (
-    "Accuracy on the three sets: the network trains on the training set, the validation set "
-    "(20 % of the training share, held out) is where you tune settings, and the test set is "
-    "looked at last. Training far above validation is overfitting.")
+    "Training accuracy far above validation accuracy is overfitting.",
+    "The network trains on the training set; the validation set (the last 20 % of the "
+    "training share, held out) is where you compare settings, and the test set is looked "
+    "at last, once. The losses are the mean BCE in eval mode (dropout off).")
 
 
 def net_label(spec) -> str:

@@ -84,7 +84,10 @@ def _overfit(args: tuple, spec: tuple) -> pg.OverfitRun:
 
 @ui.figure_cache(32)
 def _boundary(args: tuple, spec: tuple, lecture: bool, title: str | None = None):
-    return plots.boundary_figure(_train(args, spec), _data(*args), lecture=lecture, title=title)
+    fig = plots.boundary_figure(_train(args, spec), _data(*args), lecture=lecture, title=title)
+    if title is not None:  # half width, side by side: the colour bar would cover the losses
+        fig.update_traces(showscale=False, selector=dict(type="contour"))
+    return fig
 
 
 @ui.figure_cache(64)
@@ -134,12 +137,11 @@ st.header("Chapter 4 · Evaluating the model")
 st.subheader("Overfit one batch first")
 over = _overfit(args, first)
 ui.chart(_overfit_figure(args, first, lecture), key="overfit")
-st.markdown(text.overfit(over, spec))
-ui.explain(text.CHAPTER4)
+ui.explain(text.overfit(over, spec), text.CHAPTER4)
 st.subheader("Train, validation and test")
 for col, (label, value, loss) in zip(st.columns(3), text.metrics(run), strict=True):
     col.metric(label, value, loss, delta_color="off", delta_arrow="off")
-ui.explain(text.SPLITS)
+ui.explain(*text.SPLITS)
 ui.code_panel(code.script(dataset=s.data, noise=args[1], train_share=args[2], seed=s.seed,
                           points=points.points, spec=spec),
               code.prints(run, over), filename="dlviz_playground.py")

@@ -302,7 +302,8 @@ def test_bad_points_text_gets_a_clear_message_and_the_points_it_could_read(typed
     at = open_page(PAGE, query={"points": typed})
     _clean(at)
     assert says in _warnings(at)
-    assert f"Using the {len(read)} point(s) that could be read" in _warnings(at)
+    assert (f"using the {len(read)} point that could be read" if read else
+            "none of them is used") in _warnings(at)
     data, run = _engine(extra=read)
     _assert_boundary_is(_charts(at)["pick"], data, run)
 
