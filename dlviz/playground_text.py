@@ -9,7 +9,8 @@ from dlviz.playground_settings import ACTIVATIONS, FEATURE_LABELS, OPTIMIZERS
 BOUNDARY = (
     "Left: the network's P(class 1) over the square, white where it is undecided (0.5, the "
     "black line is the decision boundary); filled marks train, open marks test, stars are "
-    "your points. Right: the train and test loss per epoch. Press ▶ Play to watch training.",
+    "your points (circles class 0, diamonds class 1). Right: the train (solid) and test "
+    "(dashed) loss per epoch. Press ▶ Play to watch training.",
     "Every number is real torch: `nn.Sequential` of `nn.Linear` layers, one logit and "
     "`BCEWithLogitsLoss`, a `torch.optim` step per batch of the shuffled training set, the "
     "batch order and the initial weights from the seed. Click the map to add a point of the "
@@ -39,6 +40,19 @@ def net_label(spec) -> str:
     feats = ", ".join(FEATURE_LABELS[f] for f in spec.features)
     layers = " × ".join(map(str, spec.hidden)) or "no hidden layer"
     return f"{feats} · {layers} · {ACTIVATIONS[spec.activation]} · lr {spec.lr:g}"
+
+
+def side_titles(first, second) -> tuple[str, str]:
+    """The side-by-side figures' titles: the inputs, and the activation and lr where they
+    differ (half a screen is narrow; the table below has the rest)."""
+    def title(name: str, spec) -> str:
+        parts = [", ".join(FEATURE_LABELS[f] for f in spec.features)]
+        if first.activation != second.activation:
+            parts.append(ACTIVATIONS[spec.activation])
+        if first.lr != second.lr:
+            parts.append(f"lr {spec.lr:g}")
+        return f"{name}: " + " · ".join(parts)
+    return title("First", first), title("Second", second)
 
 
 def _measured(kind: str, value: float) -> str:

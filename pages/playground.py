@@ -33,13 +33,12 @@ def _on_click() -> None:
 
 
 # --- controls -------------------------------------------------------------------------------
-_ON_CHANGE = {"preset": _apply_preset}
 with st.sidebar:
     for heading, keys in ps.SIDEBAR:
         if heading:
             st.subheader(heading)
         for key in keys:  # a setting inactive for these values (u3 of 2 layers) draws nothing
-            ui.widget(key, on_change=_ON_CHANGE.get(key))
+            ui.widget(key, on_change=_apply_preset if key == "preset" else None)
         if "points" in keys:
             st.button("Clear my points", key="clear", icon=":material/delete:",
                       on_click=lambda: ui.set_values(SETTINGS, {"points": ""}))
@@ -85,8 +84,9 @@ def _overfit(args: tuple, spec: tuple) -> pg.OverfitRun:
 @ui.figure_cache(32)
 def _boundary(args: tuple, spec: tuple, lecture: bool, title: str | None = None):
     fig = plots.boundary_figure(_train(args, spec), _data(*args), lecture=lecture, title=title)
-    if title is not None:  # half width, side by side: the colour bar would cover the losses
-        fig.update_traces(showscale=False, selector=dict(type="contour"))
+    if title is not None:  # half width, side by side: colour bar and legend would cover the
+        fig.update_traces(showscale=False, selector=dict(type="contour"))  # losses (the text
+        fig.update_layout(showlegend=False)  # and the single view explain the marks)
     return fig
 
 
@@ -97,7 +97,10 @@ def _network(args: tuple, spec: tuple, frame: int, lecture: bool):
 
 @ui.figure_cache(32)
 def _overfit_figure(args: tuple, spec: tuple, lecture: bool):
-    return plots.overfit_figure(_overfit(args, spec), lecture=lecture)
+    fig = plots.overfit_figure(_overfit(args, spec), lecture=lecture)
+    if lecture:  # plotly draws a log axis's 2 and 5 at ¾ size: 18 px on a projector
+        fig.update_yaxes(tickfont_size=24)
+    return fig
 
 
 first = astuple(spec)
@@ -106,13 +109,12 @@ if s.cmp:  # the same data and seed, the second network's differences
     feats2, bad2 = ps.features_of(s.feats2, ps.SECOND_FEATURES, "The second network")
     second = astuple(ps.second_spec(spec, s, feats2))
     run2 = _train(args, second)
-    left, right = st.columns(2)
+    titles, (left, right) = text.side_titles(spec, run2.spec), st.columns(2)
     with left:
-        ui.chart(_boundary(args, first, lecture, "First: " + text.net_label(spec)), key="pick",
-                 on_select=_on_click, selection_mode="points")
+        ui.chart(_boundary(args, first, lecture, titles[0]), key="pick", on_select=_on_click,
+                 selection_mode="points")
     with right:
-        ui.chart(_boundary(args, second, lecture, "Second: " + text.net_label(run2.spec)),
-                 key="second")
+        ui.chart(_boundary(args, second, lecture, titles[1]), key="second")
     for message in (bad2, text.diverged(run2, "The second network")):
         if message:
             ui.problem(message)
