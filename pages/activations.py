@@ -46,21 +46,13 @@ def _head_figure(task: str, scores: tuple[float, ...], temperature: float, lectu
                              lecture=lecture)
 
 
-def _used(read: tuple):
-    """A reader's value, with its problem lines shown."""
-    value, problems = read
-    for line in problems:
-        ui.problem(line)
-    return value
-
-
 # --- controls: the main figure's in the sidebar, so the figure sits right under the title ---
 with st.sidebar:
     st.subheader("Activations")
     for key in ("fns", *act.PARAM_BOUNDS, "xmax", "x0", "seed"):
         ui.widget(key)
 s = ui.values()
-names, params = _used(names_of(s)), params_of(s)
+names, params = ui.used(names_of(s)), params_of(s)
 ui.chart(_curves_figure(names, float(s.xmax), lecture=lecture, **params), key="curves")
 ui.explain(*text.CURVES)
 cols = st.columns(min(len(names), 4))
@@ -85,7 +77,7 @@ task = ui.widget("task", where=left)
 ui.widget("scores", where=right)
 ui.widget("temp", disabled=task != "multiclass")
 s = ui.values()
-scores = _used(scores_of(s))
+scores = ui.used(scores_of(s))
 head = act.output_head(task, scores, temperature=s.temp)
 ui.chart(_head_figure(task, scores, float(s.temp), lecture), key="head")
 ui.explain(*text.head(task))

@@ -46,14 +46,6 @@ def _head_figure(head: str, seed: int, lecture: bool):
     return plots.head_figure(_head(head, seed), lecture=lecture)
 
 
-def _used(read: tuple):
-    """A reader's value, with a problem line for each text it could not use."""
-    value, problems = read
-    for line in problems:
-        ui.problem(line)
-    return value
-
-
 # --- one linear layer: the main figure; its controls in the sidebar, so it sits under the title
 with st.sidebar:
     st.subheader("One linear layer")
@@ -64,7 +56,7 @@ with st.sidebar:
     ui.widget("b", placeholder=b_hint)
 if not lecture:
     st.header("One linear layer: y = x Wᵀ + b")
-x, weight, bias = _used(linear_inputs(ui.values()))
+x, weight, bias = ui.used(linear_inputs(ui.values()))
 linear = _linear(x, seed, weight, bias)
 ui.chart(_linear_figure(x, seed, weight, bias, lecture), key="linear")
 st.code("\n".join(plots.equation_lines(linear)), language="text", wrap_lines=True)
@@ -73,7 +65,7 @@ ui.explain(text.LINEAR, text.linear_more(seed))
 # --- tensors ------------------------------------------------------------------------------------
 st.header("Tensors: shape and dtype")
 left, right = st.columns([3, 2])
-rows = _used(rows_of(ui.widget("rows", where=left)))
+rows = ui.used(rows_of(ui.widget("rows", where=left)))
 info = _tensor(rows, ui.widget("maker", where=right))
 m1, m2, m3 = st.columns([1, 1, 2])
 m1.metric("t.shape", f"({', '.join(map(str, info.shape))})")
@@ -83,7 +75,7 @@ ui.explain(*text.TENSOR)
 
 # --- a stack -------------------------------------------------------------------------------------
 st.header("A stack: nn.Sequential")
-sizes = _used(sizes_of(ui.widget("sizes")))
+sizes = ui.used(sizes_of(ui.widget("sizes")))
 stack = _stack(sizes, seed)
 ui.chart(_stack_figure(sizes, seed, lecture), key="stack")
 ui.explain(*text.stack(stack))

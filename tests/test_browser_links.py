@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import numpy as np
 import pytest
 
-from benchmarks.server import streamlit_server
 from dlviz import catalog, surfaces
 from dlviz import lr_momentum as lm
 from dlviz import settings as cfg
 from dlviz.surfaces_view import click_targets
-from tests.test_browser import CHROMIUM, LAUNCH_ARGS, SHOTS
+from tests.test_browser import SHOTS, app_url, browser  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1600, "height": 1000}
@@ -111,22 +109,7 @@ _RUN_KEYS_JS = """() => [...document.querySelectorAll('[class*="st-key-lr"]')]
     .filter(Boolean).map(m => Number(m[1]))"""
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    with streamlit_server() as (url, _):
-        yield url
+# The browser and the server: the same module-scoped fixtures as the page test.
 
 
 def _open(browser, url: str) -> tuple:

@@ -181,6 +181,14 @@ def problem(message: str) -> None:
     st.warning(md(message), icon=":material/error:")
 
 
+def used(read: tuple):
+    """The value of a `(value, problems)` reader of user text, each problem shown."""
+    value, problems = read
+    for line in problems:
+        problem(line)
+    return value
+
+
 def code_panel(
     script: str,
     prints: Mapping[str, Number | Iterable[Number]],
