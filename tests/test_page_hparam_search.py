@@ -13,7 +13,7 @@ from dlviz.hparam_search_settings import SETTINGS
 from dlviz.reproduce import parse_prints
 from tests.conftest import open_page
 from tests.figures import array
-from tests.markdown import rendered
+from tests.markdown import link_notices
 
 torch.set_num_threads(1)
 PAGE = "pages/hparam_search.py"
@@ -82,14 +82,7 @@ def test_changing_the_budget_reruns_both_methods():
     assert "only √4 = 2 learning rates" in _text(at)
 
 
-def _notices(at) -> list[str]:
-    """The lines of the link notice under the title, as rendered; [] when there is none."""
-    lines = []
-    for w in at.warning:
-        text = rendered(w.value)
-        if text.startswith("**Some settings in this link could not be used.**"):
-            lines += [line.removeprefix("- ") for line in text.split("\n\n")[1:]]
-    return lines
+_notices = link_notices
 
 
 TRIALS_LABEL = "Trials per method (the budget)"

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from dlviz import overfitting as of
 from dlviz.overfitting_settings import SETTINGS
 from tests.figures import array
-from tests.markdown import rendered
+from tests.markdown import link_notices
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 FAST = {"epochs": "20"}  # short training, where the test is not about the curves
@@ -124,14 +124,7 @@ def test_dropout_demo_seed_changes_the_demo_only():
     assert f"eval call 1: {' '.join(f'{v:.6g}' for v in demo.eval_out[0])}" in printed
 
 
-def _notices(at: AppTest) -> list[str]:
-    """The lines of the link notice under the title, as rendered; [] when there is none."""
-    lines = []
-    for w in at.warning:
-        text = rendered(w.value)
-        if text.startswith("**Some settings in this link could not be used.**"):
-            lines += [line.removeprefix("- ") for line in text.split("\n\n")[1:]]
-    return lines
+_notices = link_notices
 
 
 @pytest.mark.parametrize(("query", "notice"), [

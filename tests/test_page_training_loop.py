@@ -12,7 +12,7 @@ from dlviz.reproduce import parse_prints
 from dlviz.training_loop_settings import SETTINGS
 from tests.conftest import open_page
 from tests.figures import array
-from tests.markdown import rendered
+from tests.markdown import link_notices
 
 PAGE = "pages/training_loop.py"
 
@@ -132,14 +132,7 @@ def test_manual_update_is_shown_next_to_optimizer_step_with_zero_difference():
                                rtol=1e-8)
 
 
-def _notices(at) -> list[str]:
-    """The lines of the link notice under the title, as rendered; [] when there is none."""
-    lines = []
-    for w in at.warning:
-        text = rendered(w.value)
-        if text.startswith("**Some settings in this link could not be used.**"):
-            lines += [line.removeprefix("- ") for line in text.split("\n\n")[1:]]
-    return lines
+_notices = link_notices
 
 
 def _assert_clean(at) -> None:
