@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
-from dlviz import catalog
+from dlviz import batching, catalog
 from dlviz import settings as cfg
 from dlviz.reproduce import Number, format_prints
 from dlviz.safe_text import md
@@ -275,4 +275,30 @@ def heavy_slot(label: str):
         _holding.depth -= 1
         if not nested:
             _heavy.release()
+        slot.empty()
+
+
+def coalesced(fn, item, *, label: str, **shared):
+    """This session's result of `fn([..., item, ...], progress=…, **shared)`, computed in one
+    batch with the concurrent cold requests of other sessions (dlviz.batching).
+
+    Call it inside an `st.cache_data` function, as `heavy_slot`: the batch's leader holds one
+    heavy-run slot and shows the progress bar; a follower shows that it is computing together
+    with other sessions. `shared` must be hashable primitives (the settings every member of a
+    batch has in common); `item` is what differs (a seed).
+    """
+    slot = st.empty()
+
+    def run(compute, n: int):
+        text = label if n == 1 else f"{label} (yours and {n - 1} other sessions' at once)"
+        with heavy_slot(text) as progress:
+            return compute(lambda f, t=None: progress(f, t or text))
+
+    def wait(n: int) -> None:
+        slot.info(f"{label}: computing together with other sessions …",
+                  icon=":material/hourglass_top:")
+
+    try:
+        return batching.COALESCER(fn, item, run=run, wait=wait, **shared)
+    finally:
         slot.empty()

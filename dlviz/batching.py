@@ -1,0 +1,118 @@
+"""Coalesce concurrent cold requests across sessions into one batched computation.
+
+When a lecturer says "now put your own seed in", thirty sessions ask for the same function
+with thirty seeds within a few tens of milliseconds. As dynamic batching in model servers
+does, the first request of a kind opens a *group* and waits `window` seconds (or until the
+group is full); every request with the same function and shared arguments that arrives
+meanwhile joins it; then one call `fn(items, **shared)` computes them all, and each caller
+gets exactly its own result.
+
+A batched function must make each item's result independent of the other items in its
+batch (the pages' `*_many` functions are tested for this bit for bit: the same seed gives
+the same numbers alone, first, last or among 31 others). Identical items are computed once.
+This module knows nothing of Streamlit: `dlviz.ui.coalesced` adds the heavy-run slots and a
+progress bar.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+WINDOW_S = 0.03  # how long a group stays open for other sessions to join
+MAX_BATCH = 32
+
+
+@dataclass
+class _Group:
+    items: list = field(default_factory=list)
+    closed: bool = False
+    done: threading.Event = field(default_factory=threading.Event)
+    results: list | None = None
+    error: BaseException | None = None
+
+
+@dataclass
+class Stats:
+    calls: int = 0  # requests seen
+    batches: int = 0  # batched calls made
+    largest: int = 0  # the most items in one batched call
+
+
+class Coalescer:
+    """`coalescer(fn, item, **shared)` → `fn([... item ...], **shared)[i]`, shared by all
+    concurrent callers with the same `fn` and `shared` (which must be hashable).
+
+    `fn(items, *, progress, **shared)` returns one result per item, in order; `progress` is
+    None or a callable taking a fraction in [0, 1]."""
+
+    def __init__(self, *, window: float = WINDOW_S, max_batch: int = MAX_BATCH,
+                 clock: Callable[[], float] = time.monotonic):
+        self.window, self.max_batch, self._clock = window, max_batch, clock
+        self._lock = threading.Lock()
+        self._open: dict[Hashable, _Group] = {}
+        self.stats = Stats()
+
+    def __call__(self, fn: Callable[..., Sequence], item: Hashable, *,
+                 run: Callable[[Callable[[], Any], int], Any] | None = None,
+                 wait: Callable[[int], None] | None = None, **shared) -> Any:
+        """`run(compute, n)` wraps the leader's batched call (slots, progress bar): it must
+        return `compute(progress)`, which calls `fn(items, progress=progress, **shared)`;
+        `wait(n)` is called once by a follower before it blocks, with the group's size so
+        far. Without `run`, `fn` gets `progress=None`."""
+        key = (fn, tuple(sorted(shared.items())))
+        with self._lock:
+            self.stats.calls += 1
+            group = self._open.get(key)
+            leader = group is None
+            if leader:
+                group = self._open[key] = _Group()
+            if item not in group.items:
+                group.items.append(item)
+            index = group.items.index(item)
+            if len(group.items) >= self.max_batch:
+                self._close(key, group)
+        if not leader:
+            if wait is not None:
+                wait(len(group.items))
+            group.done.wait()
+            if group.error is not None:
+                raise group.error
+            return group.results[index]
+        deadline = self._clock() + self.window
+        while self._clock() < deadline:
+            with self._lock:
+                if group.closed:
+                    break
+            time.sleep(min(0.005, max(0.0, deadline - self._clock())))
+        with self._lock:
+            self._close(key, group)
+            items = list(group.items)
+            self.stats.batches += 1
+            self.stats.largest = max(self.stats.largest, len(items))
+        try:
+            def compute(progress=None):
+                return fn(items, progress=progress, **shared)
+            results = run(compute, len(items)) if run is not None else compute()
+            results = list(results)
+            if len(results) != len(items):
+                raise RuntimeError(f"{getattr(fn, '__name__', fn)} returned {len(results)} "
+                                   f"results for {len(items)} items")
+            group.results = results
+        except BaseException as err:  # every member of the group sees the failure
+            group.error = err
+            raise
+        finally:
+            group.done.set()
+        return group.results[index]
+
+    def _close(self, key, group: _Group) -> None:
+        group.closed = True
+        if self._open.get(key) is group:
+            del self._open[key]
+
+
+COALESCER = Coalescer()  # process-wide: every session of a server shares it

@@ -1,0 +1,125 @@
+"""The cross-session coalescer: concurrent cold requests become one batched call, and every
+caller gets exactly its own result."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from dlviz.batching import Coalescer
+
+
+def _square_many(items, *, progress=None, offset=0, log=None):
+    if log is not None:
+        log.append(list(items))
+    time.sleep(0.01)
+    return [i * i + offset for i in items]
+
+
+def _together(coalescer, calls):
+    """Run each (item, shared) call on its own thread, all released at once."""
+    results = [None] * len(calls)
+    gate = threading.Barrier(len(calls))
+
+    def one(k):
+        item, shared = calls[k]
+        gate.wait()
+        try:
+            results[k] = coalescer(_square_many, item, **shared)
+        except Exception as err:
+            results[k] = err
+
+    threads = [threading.Thread(target=one, args=(k,)) for k in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    return results
+
+
+def test_concurrent_requests_make_one_batch_and_each_gets_its_own_result():
+    c = Coalescer(window=0.2)
+    results = _together(c, [(i, {"log": None}) for i in range(12)])
+    assert results == [i * i for i in range(12)]
+    assert c.stats.batches == 1 and c.stats.largest == 12
+
+
+def test_different_shared_settings_never_share_a_batch():
+    c = Coalescer(window=0.2)
+    calls = [(i, {"offset": i % 2, "log": None}) for i in range(8)]
+    results = _together(c, calls)
+    assert results == [i * i + i % 2 for i in range(8)]
+    assert c.stats.batches == 2
+
+
+def test_identical_items_are_computed_once():
+    c = Coalescer(window=0.2)
+    seen = []
+
+    def many(items, *, progress=None):
+        seen.append(list(items))
+        return [i + 1 for i in items]
+
+    results = [None] * 6
+    gate = threading.Barrier(6)
+
+    def one(k):
+        gate.wait()
+        results[k] = c(many, 7 if k % 2 else 3)
+
+    threads = [threading.Thread(target=one, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert results == [4, 8, 4, 8, 4, 8]
+    assert sorted(seen[0]) == [3, 7] and len(seen) == 1
+
+
+def test_a_full_group_closes_at_max_batch():
+    c = Coalescer(window=1.0, max_batch=4)
+    start = time.monotonic()
+    results = _together(c, [(i, {}) for i in range(8)])
+    assert results == [i * i for i in range(8)]
+    assert c.stats.largest == 4 and c.stats.batches == 2
+    assert time.monotonic() - start < 1.0 + 0.5  # the full groups did not wait the window
+
+
+def test_an_error_reaches_every_member_and_the_next_group_is_fresh():
+    c = Coalescer(window=0.1)
+
+    def broken(items, *, progress=None):
+        raise ValueError("boom")
+
+    errors = []
+    gate = threading.Barrier(3)
+
+    def one(k):
+        gate.wait()
+        try:
+            c(broken, k)
+        except ValueError as err:
+            errors.append(str(err))
+
+    threads = [threading.Thread(target=one, args=(k,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert errors == ["boom"] * 3
+    assert c(_square_many, 5) == 25
+
+
+def test_a_wrong_number_of_results_is_an_error():
+    c = Coalescer(window=0.0)
+    with pytest.raises(RuntimeError, match="returned 0 results for 1 items"):
+        c(lambda items, progress=None: [], 1)
+
+
+def test_alone_a_call_waits_only_the_window():
+    c = Coalescer(window=0.03)
+    start = time.monotonic()
+    assert c(_square_many, 3) == 9
+    assert time.monotonic() - start < 0.03 + 0.01 + 0.2

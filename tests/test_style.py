@@ -1,0 +1,79 @@
+"""style.finish works on the figure's dict: it must give the very figure that plotly's own
+update calls gave (the reference below is the earlier implementation, kept as the oracle),
+for every figure every page builds, in normal and lecture mode."""
+
+from __future__ import annotations
+
+import copy
+
+import plotly.graph_objects as go
+import pytest
+
+from dlviz import style
+from tests.conftest import CONCEPT_PAGES, open_page, page_id
+
+
+def reference_finish(fig: go.Figure, *, lecture: bool = False,
+                     height: int | None = None) -> go.Figure:
+    """The house look through plotly's update API (the implementation before the dict one)."""
+    s = style.sizes(lecture)
+    fig.update_layout(
+        colorway=list(style.PALETTE), paper_bgcolor="white", plot_bgcolor="white",
+        font=dict(size=s.font, color=style.INK), title_font=dict(size=s.title),
+        legend=dict(font=dict(size=s.font)), height=height or s.height,
+        margin=dict(l=10, r=10, t=60 if lecture else 50, b=10),
+        hoverlabel=dict(font_size=s.font),
+    )
+    fig.update_annotations(font_size=s.font)
+    axes = dict(gridcolor=style.GRID, zerolinecolor="#BBBBBB", linecolor="#BBBBBB",
+                showgrid=True, title_font=dict(size=s.font), tickfont=dict(size=s.font),
+                automargin=True)
+    fig.update_xaxes(**axes)
+    fig.update_yaxes(**axes)
+    for trace in fig.data:
+        if trace.type not in ("scatter", "scattergl", "scatter3d"):
+            continue
+        mode = trace.mode or "lines"
+        if "lines" in mode and trace.line.width is None:
+            trace.line.width = s.line
+        if "markers" in mode and trace.marker.size is None:
+            trace.marker.size = s.marker
+    return fig
+
+
+def test_finish_matches_plotly_updates_on_small_cases():
+    from plotly.subplots import make_subplots
+
+    cases = [go.Figure(), go.Figure(go.Scatter(x=[1, 2], y=[3, 4], mode="markers")),
+             go.Figure(go.Heatmap(z=[[1, 2]])).add_annotation(text="a", x=0, y=0),
+             make_subplots(rows=2, cols=3, subplot_titles=list("abcdef"))
+             .add_scatter(x=[1], y=[2], line_width=1, row=2, col=3)]
+    for fig in cases:
+        for lecture in (False, True):
+            want = reference_finish(go.Figure(fig), lecture=lecture, height=321).to_dict()
+            got = style.finish(go.Figure(fig), lecture=lecture, height=321).to_dict()
+            assert got == want
+
+
+@pytest.mark.parametrize("file", CONCEPT_PAGES, ids=page_id)
+@pytest.mark.parametrize("lecture", [False, True], ids=["normal", "lecture"])
+def test_finish_matches_plotly_updates_on_every_page_figure(file, lecture, monkeypatch):
+    seen: list[tuple[go.Figure, dict]] = []
+    fast = style.finish
+
+    def recording(fig, **kwargs):
+        seen.append((go.Figure(copy.deepcopy(fig.to_dict())), kwargs))
+        return fast(fig, **kwargs)
+
+    monkeypatch.setattr(style, "finish", recording)
+    import streamlit as st
+
+    st.cache_resource.clear()  # figures are cached across tests: build them here
+    at = open_page(file, query={"lecture": "true"} if lecture else None)
+    at.run()
+    assert not at.exception
+    assert seen, "the page builds at least one figure through style.finish"
+    for raw, kwargs in seen:
+        want = reference_finish(go.Figure(raw), **kwargs).to_dict()
+        got = fast(go.Figure(raw), **kwargs).to_dict()
+        assert got == want
