@@ -21,7 +21,7 @@ import time
 import streamlit as st
 import torch
 
-from dlviz import optim
+from dlviz import optim, ui
 from dlviz import settings as cfg
 from tests.conftest import CONCEPT_PAGES, open_page, page_id
 from tests.test_bad_input import check, known, put, table_of
@@ -35,6 +35,7 @@ def _cold_run(at, repeat: int = 1) -> float:
     for _ in range(repeat):
         st.cache_data.clear()
         st.cache_resource.clear()
+        ui.clear_caches()
         gc.collect()  # the garbage of earlier runs is not this run's cost
         t = time.perf_counter()
         at.run()

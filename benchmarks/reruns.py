@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from benchmarks.server import streamlit_server
 from benchmarks.wsclient import Session, process_cpu_seconds
-from dlviz import catalog, optim
+from dlviz import catalog, optim, ui
 from tests.conftest import PAGE_FILES, open_page
 
 FLOOR_APP = "import streamlit as st\nst.slider('x', 0, 100, 50, key='x')\n"
@@ -67,6 +67,7 @@ def _alternate(at):
 def apptest_row(file: str, reruns: int) -> dict:
     st.cache_data.clear()
     st.cache_resource.clear()
+    ui.clear_caches()
     t0 = time.perf_counter()
     at = open_page(file)
     first = time.perf_counter() - t0  # includes the shell's run and the switch

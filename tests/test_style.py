@@ -9,7 +9,7 @@ import copy
 import plotly.graph_objects as go
 import pytest
 
-from dlviz import style
+from dlviz import style, ui
 from tests.conftest import CONCEPT_PAGES, open_page, page_id
 
 
@@ -68,7 +68,8 @@ def test_finish_matches_plotly_updates_on_every_page_figure(file, lecture, monke
     monkeypatch.setattr(style, "finish", recording)
     import streamlit as st
 
-    st.cache_resource.clear()  # figures are cached across tests: build them here
+    st.cache_resource.clear()
+    ui.clear_caches()  # figures are cached across tests: build them here
     at = open_page(file, query={"lecture": "true"} if lecture else None)
     at.run()
     assert not at.exception

@@ -21,6 +21,7 @@ from dlviz import batching, catalog
 from dlviz import settings as cfg
 from dlviz.reproduce import Number, format_prints
 from dlviz.safe_text import md
+from dlviz.ui import cache
 from dlviz.ui.url import (
     apply_url,
     begin_run,
@@ -132,13 +133,35 @@ def explain(essential: str, more: str | None = None) -> None:
 
 
 def figure_cache(max_entries: int = 64):
-    """Decorator for a page's `(primitive settings, lecture) -> go.Figure` function.
+    """Decorator for a page's `(primitive settings, lecture) -> go.Figure` function (or a
+    tuple holding figures).
 
-    Building a plotly figure costs far more than a cache hit (tens of ms of validation), so
-    a warm rerun must reuse the built figure. Figures are shared across sessions
-    (`st.cache_resource`, no copy): builders return them and nothing mutates them after.
+    Building a plotly figure costs far more than a cache hit, so a warm rerun must reuse the
+    built figure. What is kept is each figure's dict (`figure_spec`), in the process-wide
+    FIGURES pool, bounded by bytes (dlviz.ui.cache); shared across sessions without a copy:
+    builders return figures and nothing mutates them after.
     """
-    return st.cache_resource(max_entries=max_entries, show_spinner=False)
+    return cache.cached(cache.FIGURES, max_entries=max_entries, convert=_as_specs)
+
+
+def result_cache(max_entries: int = 32):
+    """Decorator for a page's heavy computation `(primitive settings) -> result`: kept in
+    the process-wide RESULTS pool, bounded by bytes, shared across sessions without a copy
+    (results are never mutated), computed once for concurrent identical requests."""
+    return cache.cached(cache.RESULTS, max_entries=max_entries)
+
+
+def clear_caches() -> None:
+    """Empty the byte-bounded pools (benchmarks and tests measuring cold runs)."""
+    cache.clear_all()
+
+
+def _as_specs(value):
+    if isinstance(value, BaseFigure) and not isinstance(value, _Spec):
+        return _Spec(figure_spec(value))
+    if isinstance(value, tuple):
+        return tuple(_as_specs(v) for v in value)
+    return value
 
 
 class _Spec(BaseFigure):
@@ -160,6 +183,8 @@ class _Spec(BaseFigure):
 
 def figure_spec(fig: go.Figure) -> dict:
     """`fig.to_dict()`, computed on the first call and kept on the (never mutated) figure."""
+    if isinstance(fig, _Spec):
+        return fig._spec
     spec = fig.__dict__.get("_dlviz_spec")
     if spec is None:
         spec = fig.to_dict()
