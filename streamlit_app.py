@@ -13,7 +13,11 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import streamlit as st  # noqa: E402
 import torch  # noqa: E402
 
-from dlviz import catalog, optim, ui  # noqa: E402
+from dlviz import catalog, memory, optim, ui  # noqa: E402
+
+# Fewer malloc arenas for the many script threads (dlviz.memory): RSS then follows what the
+# byte-bounded caches hold instead of each thread's high-water mark. Idempotent.
+memory.limit_arenas()
 
 # Many sessions share one server process: one intra-op thread each keeps them from
 # fighting over the cores (and small tensors gain nothing from more). Each run happens on

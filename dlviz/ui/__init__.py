@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
-from dlviz import batching, catalog
+from dlviz import batching, catalog, memory, parallel
 from dlviz import settings as cfg
 from dlviz.reproduce import Number, format_prints
 from dlviz.safe_text import md
@@ -300,7 +300,11 @@ def heavy_slot(label: str):
         _holding.depth -= 1
         if not nested:
             _heavy.release()
+            memory.trim()  # a heavy run's temporaries go back to the kernel
         slot.empty()
+
+
+BATCH_THREADS = 2  # torch threads for a coalesced computation (dlviz.parallel)
 
 
 def coalesced(fn, item, *, label: str, **shared):
@@ -316,7 +320,7 @@ def coalesced(fn, item, *, label: str, **shared):
 
     def run(compute, n: int):
         text = label if n == 1 else f"{label} (yours and {n - 1} other sessions' at once)"
-        with heavy_slot(text) as progress:
+        with heavy_slot(text) as progress, parallel.intra_op_threads(BATCH_THREADS):
             return compute(lambda f, t=None: progress(f, t or text))
 
     def wait(n: int) -> None:
