@@ -6,6 +6,8 @@ themselves, so a projector-readable figure is one flag away everywhere.
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from dataclasses import dataclass
 
@@ -57,17 +59,20 @@ def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-def finish(fig: go.Figure, *, lecture: bool = False, height: int | None = None) -> go.Figure:
+def finish(fig: go.Figure | dict, *, lecture: bool = False,
+           height: int | None = None) -> go.Figure:
     """Apply the house look; in lecture mode, larger fonts, lines and markers.
 
     Done on the figure's dict and rebuilt once: plotly's `update_layout`/`update_xaxes`/
     `update_annotations` walk and re-validate the whole object tree on every call, which
     cost 20–120 ms a figure (most of a new setting's figure time); one validated
     `go.Figure(dict)` costs a few ms. The result is the same figure as applying those
-    updates (tests/test_style.py compares the two on every page's figures).
+    updates (tests/test_style.py compares the two on every page's figures). `fig` may also
+    be a figure's dict (`{"data": [...], "layout": {...}}`, see `subplots`), which is not
+    copied.
     """
     s = sizes(lecture)
-    spec = fig.to_dict()
+    spec = fig if isinstance(fig, dict) else fig.to_dict()
     layout = spec.setdefault("layout", {})
     _merge(layout, {
         "colorway": list(PALETTE), "paper_bgcolor": "white", "plot_bgcolor": "white",
@@ -117,3 +122,32 @@ def _scale_trace(trace: dict, s: Sizes) -> None:
         trace.setdefault("line", {})["width"] = s.line
     if "markers" in mode and trace.get("marker", {}).get("size") is None:
         trace.setdefault("marker", {})["size"] = s.marker
+
+
+@functools.lru_cache(maxsize=64)
+def _subplot_layout(rows: int, cols: int, options: tuple) -> dict:
+    from plotly.subplots import make_subplots
+
+    return make_subplots(rows=rows, cols=cols, **dict(options)).to_dict()["layout"]
+
+
+def subplots(rows: int = 1, cols: int = 1, **options) -> dict:
+    """A figure's dict with `make_subplots(rows, cols, **options)`'s layout (axes, domains,
+    subplot titles), computed once per arguments: plotly's incremental API (`add_trace` with
+    row/col, `update_xaxes` per cell) costs tens of ms a figure, a dict a fraction of one.
+    Place a trace in a cell with `cell(row, col, cols)`; list options must be tuples."""
+    key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
+    return {"data": [], "layout": copy.deepcopy(_subplot_layout(rows, cols, key))}
+
+
+def cell(row: int, col: int, cols: int) -> tuple[str, str]:
+    """The (xaxis, yaxis) names of a `subplots` grid cell (no custom specs): x, y for (1, 1),
+    x2, y2 for the next, …; as trace keys `{"xaxis": "x2", "yaxis": "y2"}`, as layout keys
+    `xaxis2`/`yaxis2`."""
+    n = (row - 1) * cols + col
+    return ("x", "y") if n == 1 else (f"x{n}", f"y{n}")
+
+
+def axis(layout: dict, ref: str) -> dict:
+    """The layout dict of axis `ref` ("x2" → layout["xaxis2"]), created if absent."""
+    return layout.setdefault(f"{ref[0]}axis{ref[1:]}", {})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dlviz import style
 from dlviz.tensors import HEADS, LinearResult, StackResult
@@ -27,19 +26,21 @@ def linear_figure(r: LinearResult, *, lecture: bool = False) -> go.Figure:
         (f"=  y  (1×{n_out})", r.y, outs, ["row"]),
     ]
     zmax = max(float(abs(z).max()) for _, z, _, _ in panels) or 1.0
-    fig = make_subplots(rows=1, cols=4, column_widths=[n_in, n_out, n_out, n_out],
-                        horizontal_spacing=0.06, subplot_titles=[p[0] for p in panels])
+    spec = style.subplots(1, 4, column_widths=(n_in, n_out, n_out, n_out),
+                          horizontal_spacing=0.06, subplot_titles=tuple(p[0] for p in panels))
     s = style.sizes(lecture)
     for col, (_, z, cols, rows) in enumerate(panels, start=1):
-        fig.add_heatmap(z=z, x=cols, y=rows, zmin=-zmax, zmax=zmax, zmid=0,
-                        colorscale=style.DIVERGING, showscale=False, texttemplate="%{z:.4f}",
-                        textfont=dict(size=s.font), xgap=3, ygap=3,
-                        hovertemplate="%{y}, %{x}: %{z:.6g}<extra></extra>", row=1, col=col)
-        fig.update_yaxes(autorange="reversed", showgrid=False, row=1, col=col)
-        fig.update_xaxes(side="bottom", showgrid=False, row=1, col=col)
-    fig.update_layout(title=dict(text="nn.Linear: y = x Wᵀ + b, every number", y=0.98,
-                                 yanchor="top"))
-    fig = style.finish(fig, lecture=lecture, height=300 if not lecture else 380)
+        x, y = style.cell(1, col, 4)
+        spec["data"].append(dict(
+            type="heatmap", z=z, x=cols, y=rows, zmin=-zmax, zmax=zmax, zmid=0,
+            colorscale=style.DIVERGING, showscale=False, texttemplate="%{z:.4f}",
+            textfont=dict(size=s.font), xgap=3, ygap=3,
+            hovertemplate="%{y}, %{x}: %{z:.6g}<extra></extra>", xaxis=x, yaxis=y))
+        style.axis(spec["layout"], y).update(autorange="reversed", showgrid=False)
+        style.axis(spec["layout"], x).update(side="bottom", showgrid=False)
+    spec["layout"]["title"] = dict(text="nn.Linear: y = x Wᵀ + b, every number", y=0.98,
+                                   yanchor="top")
+    fig = style.finish(spec, lecture=lecture, height=300 if not lecture else 380)
     return fig.update_layout(margin_t=95 if lecture else 75)  # the title above subplot titles
 
 
@@ -56,22 +57,25 @@ def stack_figure(r: StackResult, *, lecture: bool = False) -> go.Figure:
     """Top: the features after each module, labelled with the shape; bottom: its parameters."""
     stages = ["input"] + [f"{i + 1} · {m}" for i, m in enumerate(r.modules)]
     widths = [shape[-1] for shape in r.shapes]
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
-                        row_heights=[0.6, 0.4],
-                        subplot_titles=("shape of the tensor after each module",
-                                        "trainable parameters per module"))
-    fig.add_bar(x=stages, y=widths, marker_color=style.color(0), showlegend=False,
-                text=[f"({', '.join(map(str, sh))})" for sh in r.shapes],
-                textposition="outside", constraintext="none", cliponaxis=False,
-                name="features", row=1, col=1)
-    fig.add_bar(x=stages[1:], y=r.params, marker_color=style.color(1), showlegend=False,
-                text=[f"{p:,}" for p in r.params.tolist()], textposition="outside",
-                constraintext="none", cliponaxis=False, name="parameters", row=2, col=1)
-    fig.update_yaxes(title_text="features", range=[0, max(widths) * 1.25], row=1, col=1)
-    fig.update_yaxes(title_text="parameters", range=[0, max(int(r.params.max()), 1) * 1.3],
-                     row=2, col=1)
-    fig.update_layout(title_text=f"nn.Sequential: {r.total_params:,} trainable parameters")
-    return style.finish(fig, lecture=lecture, height=460 if not lecture else 560)
+    spec = style.subplots(2, 1, shared_xaxes=True, vertical_spacing=0.12,
+                          row_heights=(0.6, 0.4),
+                          subplot_titles=("shape of the tensor after each module",
+                                          "trainable parameters per module"))
+    bar = dict(type="bar", showlegend=False, textposition="outside", constraintext="none",
+               cliponaxis=False)
+    spec["data"] += [
+        dict(bar, x=stages, y=widths, marker=dict(color=style.color(0)), name="features",
+             text=[f"({', '.join(map(str, sh))})" for sh in r.shapes], xaxis="x", yaxis="y"),
+        dict(bar, x=stages[1:], y=r.params, marker=dict(color=style.color(1)),
+             name="parameters", text=[f"{p:,}" for p in r.params.tolist()], xaxis="x2",
+             yaxis="y2"),
+    ]
+    layout = spec["layout"]
+    layout["yaxis"].update(title=dict(text="features"), range=[0, max(widths) * 1.25])
+    layout["yaxis2"].update(title=dict(text="parameters"),
+                            range=[0, max(int(r.params.max()), 1) * 1.3])
+    layout["title"] = dict(text=f"nn.Sequential: {r.total_params:,} trainable parameters")
+    return style.finish(spec, lecture=lecture, height=460 if not lecture else 560)
 
 
 def head_figure(r: StackResult, *, lecture: bool = False) -> go.Figure:
