@@ -62,7 +62,8 @@ def test_finish_matches_plotly_updates_on_every_page_figure(file, lecture, monke
     fast = style.finish
 
     def recording(fig, **kwargs):
-        seen.append((go.Figure(copy.deepcopy(fig.to_dict())), kwargs))
+        raw = fig if isinstance(fig, dict) else fig.to_dict()  # builders pass either
+        seen.append((go.Figure(copy.deepcopy(raw)), kwargs))
         return fast(fig, **kwargs)
 
     monkeypatch.setattr(style, "finish", recording)
