@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dlviz import style
 from dlviz.losses import CrossEntropyWalk, LossCurves, MseCurve
@@ -15,21 +14,24 @@ def walk_figure(walk: CrossEntropyWalk, *, lecture: bool = False) -> go.Figure:
     """Scores → softmax probabilities → one-hot target, one bar per class, true class marked."""
     classes = [str(k) for k in range(len(walk.scores))]
     colours = [TRUE if k == walk.label else OTHER for k in range(len(walk.scores))]
-    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.07, subplot_titles=(
+    spec = style.subplots(1, 3, horizontal_spacing=0.07, subplot_titles=(
         "1 · scores (last layer)", "2 · softmax → probabilities", "3 · one-hot target"))
     digits = "{:.2g}" if lecture else "{:.3g}"  # fewer digits where the bars are wide text
     panels = [(walk.scores, digits), (walk.probabilities, digits), (walk.one_hot, "{:d}")]
+    layout = spec["layout"]
     for col, (values, form) in enumerate(panels, start=1):
-        fig.add_bar(x=classes, y=values, marker_color=colours, showlegend=False,
-                    text=[form.format(v) for v in values.tolist()], textposition="outside",
-                    constraintext="none", cliponaxis=False, row=1, col=col)
-    fig.update_yaxes(range=[0, 1.18], row=1, col=2)
-    fig.update_yaxes(range=[0, 1.18], dtick=1, row=1, col=3)
-    fig.update_xaxes(title_text="class", type="category")
-    fig.update_layout(title=dict(
+        x, y = style.cell(1, col, 3)
+        spec["data"].append(dict(
+            type="bar", x=classes, y=values, marker=dict(color=colours), showlegend=False,
+            text=[form.format(v) for v in values.tolist()], textposition="outside",
+            constraintext="none", cliponaxis=False, xaxis=x, yaxis=y))
+        style.axis(layout, x).update(title=dict(text="class"), type="category")
+    layout["yaxis2"].update(range=[0, 1.18])
+    layout["yaxis3"].update(range=[0, 1.18], dtick=1)
+    layout["title"] = dict(
         text=f"CrossEntropyLoss = −log p[{walk.label}] = −log {walk.p_true:.4g} = {walk.loss:.4f}",
-        y=0.98, yanchor="top"))
-    fig = style.finish(fig, lecture=lecture, height=380 if not lecture else 440)
+        y=0.98, yanchor="top")
+    fig = style.finish(spec, lecture=lecture, height=380 if not lecture else 440)
     return fig.update_layout(margin_t=95 if lecture else 75)  # the title above subplot titles
 
 
