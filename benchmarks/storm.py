@@ -7,6 +7,8 @@ sessions on the defaults (one shared, cached result) follow for comparison. Prin
 the p95 and max time to a finished run, failures, the cores the server's process tree kept
 busy on average during the storm, and its RSS.
 
+`--single K` first opens each page K times one session at a time, each with a new setting,
+against the defaults: what one student pays for a setting nobody asked for yet.
 `--soak S` then runs the variety soak: K sessions move through random valid settings of every
 page for S seconds (≤ 600), and the server's RSS is printed every 30 s and at the end.
 
@@ -38,12 +40,17 @@ def own_query(key: str, i: int) -> dict[str, list[str]]:
     """Session i's own setting on page `key`: a seed of its own, or the page's main input."""
     table = catalog.BY_KEY[key].settings
     if "seed" in table:
-        return {"seed": [str(101 + i)]}  # 0 is every page's default: never a shared value
-    if key == "params":  # an architecture of its own: sizes 4, 8+i, 4+i % 5, 2
-        return {"short": [f"4,{8 + i},{4 + i % 5},2"]}
-    if key == "losses":
-        return {"scores": [f"{1 + i / 10:g}, {-i / 20:g}, 0.5"]}
-    raise KeyError(f"no own setting for page {key!r}")
+        query = {"seed": [str(101 + i)]}  # 0 is every page's default: never a shared value
+    elif key == "params":  # an architecture of its own: sizes 4, 8+i, 4+i % 5, 2
+        query = {"short": [f"4,{8 + i % 500},{4 + i % 5},2"]}
+    elif key == "losses":
+        query = {"scores": [f"{1 + i % 97 / 10:g}, {-(i // 97) / 20:g}, 0.5"]}
+    else:
+        raise KeyError(f"no own setting for page {key!r}")
+    parsed = table.parse(query)
+    if parsed.notices or parsed.canonical != query:  # the page would fall back: not "own"
+        raise ValueError(f"{key}: {query} is not a valid setting of its own")
+    return query
 
 
 # --- the process tree the server runs in (a worker pool is part of the server) -------------
@@ -158,6 +165,27 @@ def storm_rows(url: str, pid: int, keys: list[str], n: int) -> None:
     print()
 
 
+def single_rows(url: str, keys: list[str], k: int) -> None:
+    """One session at a time, each with a setting nobody asked for yet: the time from the
+    request to the finished run, against the same with the defaults (cached)."""
+    import statistics
+
+    print(f"One session at a time, {k} new settings each (seeds unlike the storm's)\n")
+    print("| page | new setting median ms | max ms | defaults median ms | new − defaults ms |")
+    print("|---|---:|---:|---:|---:|")
+    for key in keys:
+        path = catalog.BY_KEY[key].url_path
+        own, base = [], []
+        for i in range(k):
+            for queries, out in (([own_query(key, 500 + i)], own), ([{}], base)):
+                r = storm(url, path, queries)
+                out.append(r["p95"])
+        m, b = statistics.median(own), statistics.median(base)
+        print(f"| {key} | {m * 1000:.0f} | {max(own) * 1000:.0f} | {b * 1000:.0f} | "
+              f"{(m - b) * 1000:.0f} |", flush=True)
+    print()
+
+
 # --- the variety soak ---------------------------------------------------------------------------
 
 def random_value(s: cfg.Setting, known, rng: random.Random):
@@ -259,13 +287,17 @@ def main() -> None:
     parser.add_argument("--soak", type=float, default=0,
                         help=f"seconds of variety soak after the storms (≤ {SOAK_MAX_S})")
     parser.add_argument("--soak-sessions", type=int, default=10)
-    parser.add_argument("--no-storm", action="store_true", help="only the soak")
+    parser.add_argument("--single", type=int, default=0, metavar="K",
+                        help="also K one-at-a-time sessions per page with a new setting")
+    parser.add_argument("--no-storm", action="store_true", help="skip the storms")
     args = parser.parse_args()
     keys = [p.key for p in catalog.live_pages() if p.key != "home"
             and (not args.pages or p.key in args.pages)]
     with streamlit_server() as (url, proc):
         for key in keys:  # the lecturer's own visit: defaults cached, imports done
             Session(url, page=catalog.BY_KEY[key].url_path).run()
+        if args.single:
+            single_rows(url, keys, args.single)
         if not args.no_storm:
             storm_rows(url, proc.pid, keys, args.sessions)
         if args.soak:
