@@ -43,16 +43,18 @@ def curves_figure(curves: Sequence[ActivationCurve], *, lecture: bool = False) -
 
 def depth_figure(results: Sequence[DepthGradients], *, lecture: bool = False) -> go.Figure:
     """‖∂L/∂W_l‖ per hidden layer on a log axis: vanishing gradients are a falling line."""
-    fig = go.Figure()
-    for i, r in enumerate(results):
-        fig.add_scatter(x=r.layers, y=r.grad_norm, mode="lines+markers",
-                        name=ACTIVATIONS[r.name].label, line_color=style.color(i))
-    fig.update_yaxes(type="log", title_text="gradient norm ‖∂L/∂W‖ (log)", exponentformat="power")
-    fig.update_xaxes(title_text="hidden layer (1 = next to the input)", dtick=1 if
-                     max((len(r.layers) for r in results), default=0) <= 15 else 5)
-    # No title: the page's header names the figure, and a title would collide with the legend.
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
-    return style.finish(fig, lecture=lecture)
+    longest = max((len(r.layers) for r in results), default=0)
+    spec = {"data": [dict(type="scatter", x=r.layers, y=r.grad_norm, mode="lines+markers",
+                          name=ACTIVATIONS[r.name].label, line=dict(color=style.color(i)))
+                     for i, r in enumerate(results)],
+            "layout": {  # a dict, not plotly's update calls: a new seed redraws this one
+                "yaxis": dict(type="log", title=dict(text="gradient norm ‖∂L/∂W‖ (log)"),
+                              exponentformat="power"),
+                "xaxis": dict(title=dict(text="hidden layer (1 = next to the input)"),
+                              dtick=1 if longest <= 15 else 5),
+                # No title: the page's header names the figure; it would collide with the legend.
+                "legend": dict(orientation="h", yanchor="bottom", y=1.02, x=0)}}
+    return style.finish(spec, lecture=lecture)
 
 
 def head_figure(head: OutputHead, *, lecture: bool = False) -> go.Figure:
