@@ -30,18 +30,28 @@ class RunResult:
 class Session:
     """One browser tab: connect, run a page, rerun it."""
 
-    def __init__(self, base_url: str, *, page: str = "", query: str = "", timeout: float = 60):
+    def __init__(self, base_url: str, *, page: str = "", query: str = "", timeout: float = 60,
+                 source_address: str | None = None):
         ws_url = base_url.replace("http://", "ws://") + "/_stcore/stream"
+        sock = None
+        if source_address:  # one client of many behind a balancer that hashes the address
+            host, port = base_url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)
+            sock = socket.create_connection((host, int(port)), timeout=timeout,
+                                            source_address=(source_address, 0))
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         # TCP_NODELAY as browsers set it: without it, Nagle + delayed ACK add ~40 ms a run.
         self.ws = websocket.create_connection(
             ws_url, subprotocols=["streamlit"], timeout=timeout, origin=base_url,
-            sockopt=((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),))
+            sockopt=((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),), socket=sock)
         self.page, self.query = page, query
         self.page_hash = ""
         self.cached: set[str] = set()
 
-    def run(self) -> RunResult:
-        """Request a (re)run of the page and read messages until the run has finished."""
+    def run(self, on_message=None) -> RunResult:
+        """Request a (re)run of the page and read messages until the run has finished.
+
+        `on_message(fwd)`, if given, sees every ForwardMsg of the run (e.g. to collect elements).
+        """
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string = self.query
@@ -58,6 +68,8 @@ class Session:
             fwd = ForwardMsg()
             fwd.ParseFromString(data)
             kind = fwd.WhichOneof("type")
+            if on_message:
+                on_message(fwd)
             if fwd.metadata.cacheable and fwd.hash:
                 self.cached.add(fwd.hash)
             if kind == "new_session" and fwd.new_session.page_script_hash:
