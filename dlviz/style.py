@@ -6,11 +6,13 @@ themselves, so a projector-readable figure is one flag away everywhere.
 
 from __future__ import annotations
 
+import base64
 import copy
 import functools
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -72,7 +74,7 @@ def finish(fig: go.Figure | dict, *, lecture: bool = False,
     copied.
     """
     s = sizes(lecture)
-    spec = fig if isinstance(fig, dict) else fig.to_dict()
+    spec = fig if isinstance(fig, dict) else _arrays(fig.to_dict())
     layout = spec.setdefault("layout", {})
     _merge(layout, {
         "colorway": list(PALETTE), "paper_bgcolor": "white", "plot_bgcolor": "white",
@@ -91,6 +93,23 @@ def finish(fig: go.Figure | dict, *, lecture: bool = False,
     for trace in spec.get("data", ()):
         _scale_trace(trace, s)
     return go.Figure(spec)
+
+
+def _arrays(node):
+    """`to_dict()` writes numpy arrays as base64 typed-array specs; turn them back into the
+    same arrays (same dtype, shape and bytes), so the rebuilt figure holds arrays as before
+    (`fig.data[0].y` is an array, and the figure's JSON is unchanged)."""
+    if isinstance(node, dict):
+        if "bdata" in node and "dtype" in node:
+            data = np.frombuffer(base64.b64decode(node["bdata"]), dtype=np.dtype(node["dtype"]))
+            shape = node.get("shape")
+            if shape:
+                data = data.reshape([int(d) for d in str(shape).split(",")])
+            return data.copy()
+        return {k: _arrays(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_arrays(v) for v in node]
+    return node
 
 
 def _axes(layout: dict) -> list[str]:
