@@ -6,19 +6,27 @@ plain `torch.optim.SGD` with momentum on shuffled mini-batches ("v ← μv + g; 
 Everything is seeded: data from `dlviz.data`, initial weights from `torch.manual_seed` inside
 `torch.random.fork_rng` (the global RNG is left untouched), batch order from a private
 `torch.Generator`. The reproduce script (`dlviz.finetune_script`) repeats the same calls.
+
+The pretrained model is what a user would download: trained once, with its own seed
+(PRETRAIN_SEED), the same for every page seed; the page's seed chooses the EU data, the batch
+order and the from-scratch baseline. (At the page's default seed 0 the two seeds coincide, so
+the default numbers are those of one seed for everything.) The four fine-tuning runs, of one
+seed or of many sessions' seeds at once (`compare_many`), train as one stacked computation
+(`dlviz.finetune_stack`); pretraining is the plain single-model loop `train_loop`.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from torch import nn
 
-from dlviz import data, parallel, rng
+from dlviz import data, rng
+from dlviz import finetune_stack as stack
 
 LAYER_SIZES = (4, 64, 128, 32, 1)  # features → … → salary; Linear(64, 128) is the course's
 N_LAYERS = len(LAYER_SIZES) - 1  # Linear layers
@@ -27,6 +35,7 @@ VAL_FRACTION = 0.25
 BATCH_SIZE = 64
 MOMENTUM = 0.9
 PRETRAIN_EPOCHS, PRETRAIN_LR = 60, 0.03
+PRETRAIN_SEED = 0  # the published model's own seed, whatever the page's seed
 DEFAULTS = dict(frozen_layers=2, lr=0.01, epochs=30, seed=0)
 SMALL_LR_FACTOR = 0.1  # "a smaller learning rate for fine-tuning"
 Progress = Callable[[float], None]
@@ -34,9 +43,13 @@ Progress = Callable[[float], None]
 
 @dataclass(frozen=True)
 class Pretrained:
-    state: dict[str, np.ndarray]  # named_parameters name → float32 array after training on A
-    losses: np.ndarray  # (epochs,) validation MSE on A after each epoch
+    """Equal (and hashed) by its settings, from which its arrays follow deterministically:
+    sessions sharing one pretrained model can be batched together (`dlviz.batching`)."""
     seed: int
+    epochs: int
+    lr: float
+    state: dict[str, np.ndarray] = field(compare=False)  # name → float32 array after task A
+    losses: np.ndarray = field(compare=False)  # (epochs,) validation MSE on A after each epoch
 
 
 @dataclass(frozen=True)
@@ -99,7 +112,7 @@ def frozen_mask(frozen_layers: int | Sequence[int]) -> tuple[bool, ...]:
 
 
 def train_loop(model: nn.Module, split: data.Split, *, lr: float, epochs: int, seed: int,
-           progress: Progress | None = None) -> tuple[float, np.ndarray]:
+               progress: Progress | None = None) -> tuple[float, np.ndarray]:
     """SGD with momentum on mini-batches; return (val loss before, val loss per epoch)."""
     loss_fn = nn.MSELoss()
     params = [p for p in model.parameters() if p.requires_grad]
@@ -128,13 +141,15 @@ def _state(model: nn.Module) -> dict[str, np.ndarray]:
     return {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
 
 
-def pretrain(*, seed: int = 0, epochs: int = PRETRAIN_EPOCHS, lr: float = PRETRAIN_LR,
-             progress: Progress | None = None) -> Pretrained:
-    """Train a fresh seeded MLP on task A (US salaries)."""
+def pretrain(*, seed: int = PRETRAIN_SEED, epochs: int = PRETRAIN_EPOCHS,
+             lr: float = PRETRAIN_LR, progress: Progress | None = None) -> Pretrained:
+    """Train a fresh seeded MLP on task A (US salaries); the defaults are the published
+    model that every page seed fine-tunes."""
     model = seeded_model(seed)
     _, losses = train_loop(model, task("us", seed), lr=lr, epochs=epochs, seed=seed,
-                       progress=progress)
-    return Pretrained(state=_state(model), losses=losses, seed=int(seed))
+                           progress=progress)
+    return Pretrained(seed=int(seed), epochs=int(epochs), lr=float(lr), state=_state(model),
+                      losses=losses)
 
 
 def load(state: dict[str, np.ndarray]) -> nn.Sequential:
@@ -145,73 +160,94 @@ def load(state: dict[str, np.ndarray]) -> nn.Sequential:
     return model
 
 
+def _check(lr: float, epochs: int) -> None:
+    if not (0 < lr <= 1 and 1 <= epochs <= 1000):
+        raise ValueError("need 0 < lr ≤ 1 and 1 ≤ epochs ≤ 1000")
+
+
+def _run(pretrained: Pretrained, *, frozen_layers: int | Sequence[int], lr: float, seed: int,
+         start: str = "pretrained") -> stack.Run:
+    """One fine-tuning run on task B, for `finetune_stack.train_many`."""
+    mask = frozen_mask(frozen_layers)
+    if start == "pretrained":
+        initial = {k: torch.from_numpy(v) for k, v in pretrained.state.items()}
+    elif start == "scratch":
+        initial = {k: v.detach() for k, v in seeded_model(seed + 1).named_parameters()}
+    else:
+        raise ValueError("start must be 'pretrained' or 'scratch'")
+    return stack.Run(initial, task("eu", seed), lr, seed + 2, mask)
+
+
+def _result(run: stack.Run, trained: stack.Trained, start: str) -> FineTuneResult:
+    delta = {k: (trained.state[k] - v).abs() for k, v in run.start.items()}
+    return FineTuneResult(
+        losses=trained.losses, initial_loss=trained.initial_loss,
+        weight_change={k: float(d.max()) for k, d in delta.items()},
+        trainable=trained.trainable, total=sum(v.numel() for v in run.start.values()),
+        frozen=run.frozen,
+        unit_change=tuple(
+            torch.maximum(delta[f"{n}.weight"].amax(dim=1), delta[f"{n}.bias"]).numpy()
+            for n in linear_names()),
+        state={k: v.numpy() for k, v in trained.state.items()}, start=start,
+    )
+
+
 def fine_tune(*, frozen_layers: int | Sequence[int], lr: float, epochs: int, seed: int,
               pretrained: Pretrained | None = None, start: str = "pretrained",
               progress: Progress | None = None) -> FineTuneResult:
     """Copy the pretrained model, freeze layers (`requires_grad = False`), train on task B.
 
     `start="scratch"` trains a fresh model seeded with seed + 1 instead (the baseline).
-    `pretrained` defaults to `pretrain(seed=seed)`; pass a cached one to skip that step.
+    `pretrained` defaults to `pretrain()`, the published model; pass a cached one to skip
+    that step. The same batched code as `compare_many` (`dlviz.finetune_stack`).
     """
-    mask = frozen_mask(frozen_layers)
-    if not (0 < lr <= 1 and 1 <= epochs <= 1000):
-        raise ValueError("need 0 < lr ≤ 1 and 1 ≤ epochs ≤ 1000")
-    if start == "pretrained":
-        pretrained = pretrained if pretrained is not None else pretrain(seed=seed)
-        model = load(pretrained.state)
-    elif start == "scratch":
-        model = seeded_model(seed + 1)
-    else:
-        raise ValueError("start must be 'pretrained' or 'scratch'")
-    names = linear_names()
-    for name, param in model.named_parameters():
-        if mask[names.index(name.split(".")[0])]:
-            param.requires_grad = False
-    before = {k: v.detach().clone() for k, v in model.named_parameters()}
-    initial, losses = train_loop(model, task("eu", seed), lr=lr, epochs=epochs, seed=seed + 2,
-                             progress=progress)
-    params = dict(model.named_parameters())
-    delta = {k: (params[k].detach() - before[k]).abs() for k in params}
-    return FineTuneResult(
-        losses=losses, initial_loss=initial,
-        weight_change={k: float(d.max()) for k, d in delta.items()},
-        trainable=sum(p.numel() for p in params.values() if p.requires_grad),
-        total=sum(p.numel() for p in params.values()),
-        frozen=mask,
-        unit_change=tuple(
-            torch.maximum(delta[f"{n}.weight"].amax(dim=1), delta[f"{n}.bias"]).numpy()
-            for n in names),
-        state=_state(model), start=start,
-    )
+    _check(lr, epochs)
+    run = _run(pretrained if pretrained is not None else pretrain(),
+               frozen_layers=frozen_layers, lr=lr, seed=seed, start=start)
+    (trained,) = stack.train_many([run], epochs=epochs, batch_size=BATCH_SIZE,
+                                  momentum=MOMENTUM, progress=progress)
+    return _result(run, trained, start)
 
 
-def compare(*, frozen_layers: int | Sequence[int], lr: float, epochs: int, seed: int,
-            pretrained: Pretrained | None = None,
-            progress: Progress | None = None) -> Comparison:
-    """The four runs of the page, one epoch budget: scratch, all, your freeze, your freeze
-    with lr × 0.1."""
-    pretrained = pretrained if pretrained is not None else pretrain(seed=seed)
-    mask = frozen_mask(frozen_layers)
+def compare_many(seeds: Sequence[int], *, frozen_layers: int | Sequence[int], lr: float,
+                 epochs: int, pretrained: Pretrained | None = None,
+                 progress: Progress | None = None) -> list[Comparison]:
+    """`compare` for every seed (one result per seed, in order): its 4 × len(seeds) runs
+    train as one stacked computation, each seed's numbers as if it were alone."""
+    _check(lr, epochs)
+    pretrained = pretrained if pretrained is not None else pretrain()
     settings = {
         "scratch": dict(frozen_layers=0, lr=lr, start="scratch"),
         "all": dict(frozen_layers=0, lr=lr),
         "freeze": dict(frozen_layers=frozen_layers, lr=lr),
         "small_lr": dict(frozen_layers=frozen_layers, lr=lr * SMALL_LR_FACTOR),
     }
-    # Four independent runs, two at a time on the two cores (dlviz.parallel).
-    results = parallel.run_all(
-        [lambda report, s=s: fine_tune(epochs=epochs, seed=seed, pretrained=pretrained,
-                                       progress=report, **s) for s in settings.values()],
-        progress=progress)
-    runs = dict(zip(settings, results, strict=True))
-    which = describe(mask)
+    runs = [(key, seed, _run(pretrained, seed=seed, **s))
+            for key, s in settings.items() for seed in seeds]
+    trained = stack.train_many([r for _, _, r in runs], epochs=epochs, batch_size=BATCH_SIZE,
+                               momentum=MOMENTUM, progress=progress)
+    which = describe(frozen_mask(frozen_layers))
     labels = {
         "scratch": f"from scratch (lr {lr:g})",
         "all": f"fine-tune all (lr {lr:g})",
         "freeze": f"{which} (lr {lr:g})",
         "small_lr": f"{which} (lr {lr * SMALL_LR_FACTOR:g})",
     }
-    return Comparison(runs=runs, labels=labels, pretrained=pretrained)
+    out = []
+    for seed in seeds:
+        mine = {key: _result(run, t, settings[key].get("start", "pretrained"))
+                for (key, s, run), t in zip(runs, trained, strict=True) if s == seed}
+        out.append(Comparison(runs=mine, labels=labels, pretrained=pretrained))
+    return out
+
+
+def compare(*, frozen_layers: int | Sequence[int], lr: float, epochs: int, seed: int,
+            pretrained: Pretrained | None = None,
+            progress: Progress | None = None) -> Comparison:
+    """The four runs of the page, one epoch budget: scratch, all, your freeze, your freeze
+    with lr × 0.1. `compare_many([seed], …)[0]`."""
+    return compare_many([seed], frozen_layers=frozen_layers, lr=lr, epochs=epochs,
+                        pretrained=pretrained, progress=progress)[0]
 
 
 def describe(mask: Sequence[bool]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dlviz import finetune as ft
 from dlviz import init_schemes as ini
 
 LOSSES = (
@@ -9,7 +10,10 @@ LOSSES = (
     "freeze the early layers (`requires_grad = False`) and fine-tune those near the output.",
     "All four runs get the same number of epochs of SGD with momentum 0.9 on the 150 EU "
     "training rows; the loss is MSE on the 50 held-out EU rows, epoch 0 being before any "
-    "step. The course's rule of thumb: freeze early layers, which learned general features, "
+    "step. The pretrained model is the one you would download: trained once on US salaries "
+    f"with its own seed ({ft.PRETRAIN_SEED}), the same whatever seed you choose; your seed "
+    "draws the EU data, the batch order and the from-scratch model. The course's rule of "
+    "thumb: freeze early layers, which learned general features, "
     "fine-tune the ones near the output with a smaller learning rate — and compare, as here, "
     "because with a short budget a smaller rate can also mean slower progress.")
 ALL_FROZEN = ("Every layer is frozen: nothing is trainable, so the fine-tuned model is the "

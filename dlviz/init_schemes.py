@@ -7,14 +7,16 @@ Three views per scheme, all real torch:
   for a seeded standard-normal batch: it explodes, vanishes or stays level.
 - `train_curves`: the same budget of SGD on task A from each scheme, and how many distinct
   hidden units remain after training: zeros (or any constant) init leaves every unit of a
-  layer identical, because identical units receive identical gradients.
+  layer identical, because identical units receive identical gradients. The seven runs (of
+  one seed, or of many sessions' seeds at once: `train_curves_many`) train as one stacked
+  computation (`dlviz.finetune_stack`).
 Every scheme except "default" also sets the biases to zero, so symmetry is not broken there.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +24,8 @@ import torch
 from torch import nn
 
 from dlviz import finetune as ft
-from dlviz import parallel, rng
+from dlviz import finetune_stack as stack
+from dlviz import rng
 
 # name → (label, the course-style call shown on the page)
 SCHEMES: dict[str, tuple[str, str]] = {
@@ -149,35 +152,53 @@ class TrainCurves:
 def distinct_units(model: nn.Sequential) -> list[int]:
     """For each hidden Linear layer, how many different units (rows of [W | b]) it has."""
     linears = [m for m in model if isinstance(m, nn.Linear)][:-1]
-    return [len(np.unique(_rows(m), axis=0)) for m in linears]
+    return [_distinct(m.weight, m.bias) for m in linears]
 
 
-def _rows(layer: nn.Linear) -> np.ndarray:
-    return torch.cat([layer.weight, layer.bias[:, None]], 1).detach().numpy()
+def _distinct(weight: torch.Tensor, bias: torch.Tensor) -> int:
+    return len(np.unique(_rows(weight, bias), axis=0))
+
+
+def _rows(weight: torch.Tensor, bias: torch.Tensor) -> np.ndarray:
+    return torch.cat([weight, bias[:, None]], 1).detach().numpy()
+
+
+def train_curves_many(seeds: Sequence[int], *, epochs: int = TRAIN_EPOCHS, lr: float = TRAIN_LR,
+                      sigma: float = SIGMA_DEFAULT, constant: float = CONSTANT_DEFAULT,
+                      progress: Callable[[float], None] | None = None) -> list[TrainCurves]:
+    """`train_curves` for every seed: its 7 × len(seeds) runs train as one stacked
+    computation (`dlviz.finetune_stack`), each from its own seeded init, data and order."""
+    runs = []
+    for seed in seeds:
+        split = ft.task("us", seed)
+        for scheme in SCHEMES:
+            model = initialised(scheme, seed=seed, sigma=sigma, constant=constant)
+            start = {k: v.detach() for k, v in model.named_parameters()}
+            runs.append(stack.Run(start, split, lr, seed))
+    trained = stack.train_many(runs, epochs=epochs, batch_size=ft.BATCH_SIZE,
+                               momentum=ft.MOMENTUM, progress=progress)
+    out, k = [], len(SCHEMES)
+    for i in range(len(seeds)):
+        losses, initial, distinct, first = [], [], [], {}
+        for scheme, run in zip(SCHEMES, trained[i * k:(i + 1) * k], strict=True):
+            losses.append(_finite_prefix(run.losses))
+            initial.append(run.initial_loss if math.isfinite(run.initial_loss) else math.nan)
+            names = ft.linear_names()[:-1]
+            distinct.append([_distinct(run.state[f"{n}.weight"], run.state[f"{n}.bias"])
+                             for n in names])
+            first[scheme] = _rows(run.state["0.weight"], run.state["0.bias"])
+        out.append(TrainCurves(tuple(SCHEMES), np.array(losses), np.array(initial),
+                               np.array(distinct), ft.LAYER_SIZES[1:-1], first))
+    return out
 
 
 def train_curves(*, seed: int, epochs: int = TRAIN_EPOCHS, lr: float = TRAIN_LR,
                  sigma: float = SIGMA_DEFAULT, constant: float = CONSTANT_DEFAULT,
                  progress: Callable[[float], None] | None = None) -> TrainCurves:
-    """Train the fine-tuning MLP on task A from every scheme, same seed and budget."""
-    split = ft.task("us", seed)
-    models = [initialised(scheme, seed=seed, sigma=sigma, constant=constant) for scheme in SCHEMES]
-
-    def job(model: nn.Sequential):
-        def train(report: Callable[[float], None]):
-            return ft.train_loop(model, split, lr=lr, epochs=epochs, seed=seed, progress=report)
-        return train
-
-    # Seven independent runs, two at a time on the two cores (dlviz.parallel).
-    trained = parallel.run_all([job(m) for m in models], progress=progress)
-    losses, initial, distinct, first = [], [], [], {}
-    for scheme, model, (before, curve) in zip(SCHEMES, models, trained, strict=True):
-        losses.append(_finite_prefix(curve))
-        initial.append(before if math.isfinite(before) else math.nan)
-        distinct.append(distinct_units(model))
-        first[scheme] = _rows(model[0])
-    return TrainCurves(tuple(SCHEMES), np.array(losses), np.array(initial),
-                       np.array(distinct), ft.LAYER_SIZES[1:-1], first)
+    """Train the fine-tuning MLP on task A from every scheme, same seed and budget:
+    `train_curves_many([seed], …)[0]`."""
+    return train_curves_many([seed], epochs=epochs, lr=lr, sigma=sigma, constant=constant,
+                             progress=progress)[0]
 
 
 def _finite_prefix(curve: np.ndarray) -> np.ndarray:

@@ -24,19 +24,19 @@ s = ui.values()
 frozen, lr, epochs, seed = frozen_of(s), float(s.lr), int(s.epochs), int(s.seed)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _pretrained(seed: int) -> ft.Pretrained:
-    with ui.heavy_slot("Pretraining on US salaries (task A)") as progress:
-        return ft.pretrain(seed=seed, progress=progress)
+@st.cache_data(max_entries=1, show_spinner=False)
+def _pretrained() -> ft.Pretrained:
+    """The published model: trained once per process, the same for every seed."""
+    with ui.heavy_slot("Pretraining on US salaries (task A), once for every session") as progress:
+        return ft.pretrain(progress=progress)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _compare(frozen: tuple[bool, ...], lr: float, epochs: int, seed: int) -> ft.Comparison:
-    pretrained = _pretrained(seed)
-    layers = [i for i, f in enumerate(frozen) if f]
-    with ui.heavy_slot("Fine-tuning on EU salaries (task B)") as progress:
-        return ft.compare(frozen_layers=layers, lr=lr, epochs=epochs, seed=seed,
-                          pretrained=pretrained, progress=progress)
+    layers = tuple(i for i, f in enumerate(frozen) if f)
+    # Other sessions' seeds asking at the same moment train in the same stacked computation.
+    return ui.coalesced(ft.compare_many, seed, label="Fine-tuning on EU salaries (task B)",
+                        frozen_layers=layers, lr=lr, epochs=epochs, pretrained=_pretrained())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -103,8 +103,8 @@ def _init_figures(scheme: str, sigma: float, constant: float, depth: int, seed: 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _curves(sigma: float, constant: float, seed: int) -> ini.TrainCurves:
-    with ui.heavy_slot("Training from every initialisation") as progress:
-        return ini.train_curves(seed=seed, sigma=sigma, constant=constant, progress=progress)
+    return ui.coalesced(ini.train_curves_many, seed, label="Training from every initialisation",
+                        sigma=sigma, constant=constant)
 
 
 @ui.figure_cache()

@@ -120,11 +120,15 @@ def test_fine_tune_leaves_the_global_rng_alone(pretrained):
     assert torch.equal(torch.rand(3), expected)
 
 
-def test_fine_tune_pretrains_by_itself_when_not_given_a_model():
+def test_fine_tune_pretrains_the_published_model_by_itself_when_not_given_one():
     result = ft.fine_tune(frozen_layers=2, lr=0.01, epochs=2, seed=1)
-    again = ft.fine_tune(frozen_layers=2, lr=0.01, epochs=2, seed=1,
-                         pretrained=ft.pretrain(seed=1))
+    published = ft.pretrain()  # its own seed, whatever the page's seed: the downloaded model
+    assert published.seed == ft.PRETRAIN_SEED and published == ft.pretrain(seed=ft.PRETRAIN_SEED)
+    again = ft.fine_tune(frozen_layers=2, lr=0.01, epochs=2, seed=1, pretrained=published)
     np.testing.assert_array_equal(result.losses, again.losses)
+    other = ft.fine_tune(frozen_layers=2, lr=0.01, epochs=2, seed=1,
+                         pretrained=ft.pretrain(seed=1))
+    assert not np.array_equal(result.losses, other.losses)  # the pretrained model matters
 
 
 def test_the_downloaded_state_dict_loads_into_the_model(pretrained):
