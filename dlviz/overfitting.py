@@ -2,14 +2,16 @@
 
 `train` fits `mlp(width, depth, dropout)` full-batch with `torch.optim.Adam` and records, after
 every epoch's step, the loss and accuracy of the model in eval mode on the training and the
-validation set, the weight norm, and at the end P(class 1) on a grid. `diagnose` turns the
-curves into a verdict by a fixed rule. `dropout_demo` is the course's
+validation set, the weight norm, and at the end P(class 1) on a grid. `train_many` does that
+for many seeds at once, as one stacked computation (dlviz.overfitting_stack): the sessions of a
+class that put in their own seeds share one batch, and `train` is its batch of one. `diagnose`
+turns the curves into a verdict by a fixed rule. `dropout_demo` is the course's
 Linear(8,4) → ReLU → Dropout(0.5) called repeatedly in train and eval mode.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -18,6 +20,8 @@ import torch
 from torch import nn
 
 from dlviz import data, rng
+from dlviz import overfitting_stack as stack
+from dlviz.overfitting_stack import accuracy as accuracy  # the page's rule for a fraction
 
 DATASETS = ("moons", "spirals")
 SPIRAL_TURNS = 1.0  # one turn: still needs a curved boundary, still learnable at noise 0.3
@@ -113,91 +117,93 @@ def mlp(*, width: int, depth: int, dropout: float) -> nn.Sequential:
     return nn.Sequential(*layers, nn.Linear(fan_in, 2))
 
 
-def weight_norm(model: nn.Module) -> torch.Tensor:
-    """‖W‖₂ over every Linear weight matrix (a 0-d tensor): what weight decay pulls to 0."""
-    weights = [m.weight for m in model.modules() if isinstance(m, nn.Linear)]
-    return torch.linalg.vector_norm(torch.cat([w.reshape(-1) for w in weights]))
-
-
 def train(*, dataset: str = "moons", n_train: int = 60, noise: float = 0.25, width: int = 64,
           depth: int = 3, dropout: float = 0.0, weight_decay: float = 0.0, epochs: int = 200,
           jitter: float = 0.0, seed: int = 0, progress: Progress | None = None) -> TrainResult:
-    """Full-batch training with cross-entropy; one Adam step per epoch.
+    """One seed's run: `train_many([seed], …)[0]`, so a session alone and a session batched
+    with others run the same code."""
+    return train_many([seed], progress=progress, dataset=dataset, n_train=n_train, noise=noise,
+                      width=width, depth=depth, dropout=dropout, weight_decay=weight_decay,
+                      epochs=epochs, jitter=jitter)[0]
+
+
+def train_many(seeds: Sequence[int], *, progress: Progress | None = None,
+               dataset: str = "moons", n_train: int = 60, noise: float = 0.25, width: int = 64,
+               depth: int = 3, dropout: float = 0.0, weight_decay: float = 0.0, epochs: int = 200,
+               jitter: float = 0.0) -> list[TrainResult]:
+    """Full-batch training with cross-entropy, one Adam step per epoch, for each seed.
 
     Each epoch: x̃ = x_train + jitter·ε (ε ~ N(0, 1), fresh; the augmentation), then
     g = ∇ CE(model(x̃), y) + weight_decay·w, and Adam's step. Afterwards both sets are
     evaluated in eval mode (dropout off), so train and validation are compared alike.
-    Model init, jitter and dropout masks use torch's global RNG seeded with `seed` inside
-    `fork_rng`, so the caller's RNG is untouched and a seed gives the same numbers.
+
+    The B = len(seeds) models train as one computation: parameters stacked on a leading
+    axis (dlviz.overfitting_stack), one `torch.optim.Adam` over the stacks (its update is
+    elementwise, so per model exactly Adam's), and one backward pass of the SUM of the
+    models' mean losses, which gives each model its own gradient (they share no weights).
+    Each seed has its own data, its init (`torch.manual_seed(seed)`, then nn.Linear's) and a
+    private generator that continues torch's stream from there, for its jitter and dropout
+    masks in the order a single nn.Module run draws them. So a seed's numbers are bit for
+    bit the same alone or among any others (tests/test_overfitting_batched.py), and, at the
+    page's shapes, bit for bit those of the reproduce script's single nn.Module loop; at the
+    smallest shapes (see dlviz.overfitting_stack) they differ in the last float32 bit, far
+    inside the 6 digits the script prints.
     """
     validate(dataset=dataset, n_train=n_train, noise=noise, width=width, depth=depth,
              dropout=dropout, weight_decay=weight_decay, epochs=epochs, jitter=jitter)
-    split = make_data(dataset=dataset, n_train=n_train, noise=noise, seed=seed)
-    both = torch.cat([split.x_train, split.x_val])  # one eval pass for both sets
-    curves = torch.zeros(5, epochs, dtype=torch.float64)
+    runs = [_start(seed, dataset=dataset, n_train=n_train, noise=noise, width=width,
+                   depth=depth, dropout=dropout) for seed in seeds]
+    splits, gens = [r[0] for r in runs], [r[2] for r in runs]
+    params = [torch.stack(p).requires_grad_() for p in zip(*(r[1] for r in runs), strict=True)]
+    x_train = torch.stack([s.x_train for s in splits])  # (B, n_train, 2)
+    y_train = torch.stack([s.y_train for s in splits])  # (B, n_train)
+    y_val = torch.stack([s.y_val for s in splits])  # (B, N_VAL)
+    both = torch.stack([torch.cat([s.x_train, s.x_val]) for s in splits])  # (B, n + N_VAL, 2)
+    out = stack.buffers(len(seeds), both.shape[1], width)
+    curves = torch.zeros(len(seeds), 5, epochs, dtype=torch.float64)
     every = max(1, epochs // 25)
-    with one_thread(), rng.seeded(seed):
+    opt = torch.optim.Adam(params, lr=LR, weight_decay=weight_decay, foreach=True)
+    for e in range(epochs):
+        x, masks = stack.draws(gens, x_train, width=width, depth=depth, dropout=dropout,
+                               jitter=jitter)
+        opt.zero_grad()
+        stack.cross_entropy(stack.forward(params, x, masks), y_train).sum().backward()
+        opt.step()
+        curves[:, :, e] = stack.evaluate(params, both, y_train, y_val, out)
+        if progress is not None and (e + 1) % every == 0:
+            progress((e + 1) / epochs)
+    grids = stack.grid(params, both, size=GRID, margin=MARGIN)
+    n_params = sum(p[0].numel() for p in params)
+    return [_result(split, c, grid, n_params)
+            for split, c, grid in zip(splits, curves.numpy(), grids, strict=True)]
+
+
+def _start(seed: int, *, dataset: str, n_train: int, noise: float, width: int, depth: int,
+           dropout: float) -> tuple[data.Split, list[torch.Tensor], torch.Generator]:
+    """One seed's data, initial parameters (`mlp` after `torch.manual_seed(seed)`, in
+    dlviz.overfitting_stack's layout: weights transposed) and a private generator holding
+    torch's global stream exactly where that init left it."""
+    split = make_data(dataset=dataset, n_train=n_train, noise=noise, seed=seed)
+    with rng.seeded(seed):
         model = mlp(width=width, depth=depth, dropout=dropout)
-        opt = torch.optim.Adam(model.parameters(), lr=LR, weight_decay=weight_decay,
-                               foreach=True)
-        for e in range(epochs):
-            model.train()
-            x = split.x_train
-            if jitter > 0:
-                x = x + jitter * torch.randn(x.shape)
-            opt.zero_grad()
-            nn.functional.cross_entropy(model(x), split.y_train).backward()
-            opt.step()
-            curves[:, e] = evaluate(model, both, split)
-            if progress is not None and (e + 1) % every == 0:
-                progress((e + 1) / epochs)
-        grid_x, grid_y, prob = _grid(model, both)
-    curves = curves.numpy()
+        gen = torch.Generator()
+        gen.set_state(torch.get_rng_state())
+    return split, [p.detach().T.contiguous() if p.dim() == 2 else p.detach()
+                   for p in model.parameters()], gen
+
+
+def _result(split: data.Split, curves: np.ndarray,
+            grid: tuple[np.ndarray, np.ndarray, np.ndarray], n_params: int) -> TrainResult:
+    """One model's result; curves (5, epochs) copied out of the batch's array."""
+    curves = curves.copy()
+    epochs = curves.shape[1]
     return TrainResult(
         epoch=np.arange(1, epochs + 1), train_loss=curves[0], val_loss=curves[1],
         train_acc=curves[2], val_acc=curves[3], weight_norm=curves[4],
         x_train=split.x_train.numpy().astype(np.float64), y_train=split.y_train.numpy(),
         x_val=split.x_val.numpy().astype(np.float64), y_val=split.y_val.numpy(),
-        grid_x=grid_x, grid_y=grid_y, prob=prob,
-        n_params=sum(p.numel() for p in model.parameters() if p.requires_grad),
+        grid_x=grid[0], grid_y=grid[1], prob=grid[2], n_params=n_params,
     )
-
-
-def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """The fraction classified right (a 0-d float64 tensor): the count over the set's size,
-    divided in float64. float32's `.float().mean()` made 18 of 20 0.8999999762, which the
-    diagnosis then read as "90.0 % is below 90 %"; as a float64 quotient it is 0.9 exactly."""
-    correct = int((logits.argmax(1) == targets).sum())
-    return torch.tensor(correct / len(targets), dtype=torch.float64)
-
-
-def evaluate(model: nn.Module, both: torch.Tensor, split: data.Split) -> torch.Tensor:
-    """(5,) float64 [train loss, val loss, train acc, val acc, weight norm], eval mode, no
-    grad; `both` is the training points followed by the validation points."""
-    model.eval()
-    with torch.no_grad():
-        logits = model(both)
-        n = len(split.x_train)
-        tr, va = logits[:n], logits[n:]
-        return torch.stack([
-            nn.functional.cross_entropy(tr, split.y_train).double(),
-            nn.functional.cross_entropy(va, split.y_val).double(),
-            accuracy(tr, split.y_train), accuracy(va, split.y_val),
-            weight_norm(model).double(),
-        ])
-
-
-def _grid(model: nn.Module, points: torch.Tensor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """P(class 1) = softmax(logits)[:, 1] on a GRID × GRID lattice around the points."""
-    lo = np.floor((points.min(0).values.numpy() - MARGIN) * 2) / 2
-    hi = np.ceil((points.max(0).values.numpy() + MARGIN) * 2) / 2
-    gx, gy = np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID)
-    xx, yy = np.meshgrid(gx, gy)  # (GRID, GRID); rows follow y
-    lattice = torch.tensor(np.stack([xx.ravel(), yy.ravel()], 1), dtype=torch.float32)
-    model.eval()
-    with torch.no_grad():
-        prob = torch.softmax(model(lattice), dim=1)[:, 1].reshape(GRID, GRID)
-    return gx, gy, prob.double().numpy()
 
 
 # --- the diagnosis rule ------------------------------------------------------------------------

@@ -31,10 +31,11 @@ settings = train_args(ui.values())
 @st.cache_data(max_entries=64, show_spinner=False)
 def _train(dataset: str, n_train: int, noise: float, width: int, depth: int, dropout: float,
            weight_decay: float, epochs: int, jitter: float, seed: int) -> of.TrainResult:
-    with ui.heavy_slot("Training the MLP") as progress:
-        return of.train(dataset=dataset, n_train=n_train, noise=noise, width=width, depth=depth,
+    # one batch with the other sessions that ask for the same settings with their own seeds
+    return ui.coalesced(of.train_many, seed, label="Training the MLP", dataset=dataset,
+                        n_train=n_train, noise=noise, width=width, depth=depth,
                         dropout=dropout, weight_decay=weight_decay, epochs=epochs,
-                        jitter=jitter, seed=seed, progress=progress)
+                        jitter=jitter)
 
 
 @ui.figure_cache()

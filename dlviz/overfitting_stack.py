@@ -1,0 +1,128 @@
+"""B MLPs of one shape as one computation: the Overfitting page's models stacked on a leading
+axis, so that thirty sessions' seeds cost little more than one (`overfitting.train_many`).
+
+`params` alternate weights and biases of `overfitting.mlp`'s Linear layers, stacked: weight
+ᵀ (B, in, out) — each nn.Linear weight transposed, so that h·Wᵀ is one `baddbmm` and its
+gradient comes out in the layout the optimizer keeps (no copy per step) — and bias (B, out).
+At the page's shapes these products are bit for bit nn.Linear's (`addmm` and `baddbmm` call
+the same BLAS kernel per model); only where torch's bmm takes a plain loop instead of BLAS
+(fewer than 400 multiply-adds per model, e.g. 20 points through 8 units) the last float32
+bit may differ. No function mixes models: each model's numbers depend on its own slice only,
+whatever the other slices hold (tests/test_overfitting_batched.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+
+def forward(params: list[torch.Tensor], x: torch.Tensor,
+            masks: list[torch.Tensor] | None = None, *,
+            out: list[torch.Tensor] | None = None) -> torch.Tensor:
+    """x (B, n, 2) → logits (B, n, 2): per model, h·Wᵀ + b (as nn.Linear) → ReLU (→ the
+    dropout mask, in train mode) per hidden layer, then the output layer.
+
+    Without grad, `out` may give three buffers (`buffers`) to write into: fresh multi-MB
+    tensors every epoch cost more in page faults than the arithmetic."""
+    h = x
+    for i in range(0, len(params) - 2, 2):
+        buffer = None if out is None else out[i // 2 % 2]
+        # in place: baddbmm's backward does not need its output; ReLU's keeps it
+        h = torch.baddbmm(params[i + 1].unsqueeze(1), h, params[i], out=buffer).relu_()
+        if masks is not None:
+            h = h * masks[i // 2]
+    return torch.baddbmm(params[-1].unsqueeze(1), h, params[-2],
+                         out=None if out is None else out[2])
+
+
+def buffers(b: int, n: int, width: int) -> list[torch.Tensor]:
+    """`forward`'s `out` for b models on n points: two (b, n, width), used in turn, and the
+    logits (b, n, 2)."""
+    return [torch.empty(b, n, width), torch.empty(b, n, width), torch.empty(b, n, 2)]
+
+
+def draws(gens: list[torch.Generator], x: torch.Tensor, *, width: int, depth: int,
+          dropout: float, jitter: float) -> tuple[torch.Tensor, list[torch.Tensor] | None]:
+    """One epoch's randomness, each model's from its own generator in the order a single
+    nn.Module run draws it from torch's: the jitter ε (n, 2) ~ N(0, 1), then a mask
+    (n, width) per hidden layer, made as nn.functional.dropout makes it on the CPU:
+    bernoulli(1 − p) / (1 − p). Returns x + jitter·ε (B, n, 2) and the masks stacked
+    (B, n, width) per layer (None without dropout)."""
+    n = x.shape[1]
+    eps, masks = [], []
+    for g in gens:
+        if jitter > 0:
+            eps.append(torch.randn(n, 2, generator=g))
+        if dropout > 0:
+            masks.append([torch.empty(n, width).bernoulli_(1 - dropout, generator=g)
+                          .div_(1 - dropout) for _ in range(depth)])
+    if jitter > 0:
+        x = x + jitter * torch.stack(eps)
+    if dropout <= 0:
+        return x, None
+    return x, [torch.stack(layer) for layer in zip(*masks, strict=True)]
+
+
+def cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Each model's mean cross-entropy, for training: logits (B, n, 2), targets (B, n) →
+    (B,). Its sum's gradient is each model's own: d(Σ_b L_b)/dθ_b = dL_b/dθ_b."""
+    per_point = nn.functional.cross_entropy(logits.reshape(-1, 2), targets.reshape(-1),
+                                            reduction="none")
+    return per_point.view(targets.shape).mean(1)
+
+
+def weight_norm(params: list[torch.Tensor]) -> torch.Tensor:
+    """(B,) ‖W‖₂ over every weight matrix of each model (biases excluded), the weights in
+    nn.Linear's order: what weight decay pulls to 0."""
+    weights = torch.cat([w.detach().mT.flatten(1) for w in params[0::2]], 1)  # (B, weights)
+    return torch.linalg.vector_norm(weights, dim=1)
+
+
+def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """The fraction classified right, float64: the count over the set's size, divided in
+    float64. float32's `.float().mean()` made 18 of 20 0.8999999762, which the diagnosis
+    then read as "90.0 % is below 90 %"; as a float64 quotient it is 0.9 exactly.
+    logits (…, n, 2), targets (…, n) → (…)."""
+    correct = (logits.argmax(-1) == targets).sum(-1)
+    return correct.double() / targets.shape[-1]
+
+
+def evaluate(params: list[torch.Tensor], both: torch.Tensor, y_train: torch.Tensor,
+             y_val: torch.Tensor, out: list[torch.Tensor]) -> torch.Tensor:
+    """(B, 5) float64 [train loss, val loss, train acc, val acc, weight norm] in eval mode
+    (no dropout), no grad; `both` (B, n + n_val, 2) is each model's training points, then
+    its validation points. A loss is nn.functional.cross_entropy on one model's set (the
+    log-softmax, then nll_loss's mean), so it sums exactly as a single model's call does."""
+    n = y_train.shape[1]
+    with torch.no_grad():
+        logits = forward(params, both, out=out)
+        logp = torch.log_softmax(logits, dim=2)
+        losses = [[nn.functional.nll_loss(lp[:n], yt), nn.functional.nll_loss(lp[n:], yv)]
+                  for lp, yt, yv in zip(logp, y_train, y_val, strict=True)]
+        tr, va = logits[:, :n], logits[:, n:]
+        return torch.cat([torch.tensor(losses).double(), accuracy(tr, y_train)[:, None],
+                          accuracy(va, y_val)[:, None], weight_norm(params).double()[:, None]],
+                         1)
+
+
+def grid(params: list[torch.Tensor], points: torch.Tensor, *, size: int,
+         margin: float) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per model, P(class 1) = softmax(logits)[:, 1] on a size × size lattice reaching
+    `margin` beyond its points (B, n, 2), ends on half units: (grid_x, grid_y, prob), prob
+    (size, size) with prob[i, j] at (grid_x[j], grid_y[i]). One model at a time into the
+    same buffers: thirty at once would be 30 × 0.9 MB per layer."""
+    grids = []
+    out = buffers(1, size * size, params[0].shape[2])
+    for b, pts in enumerate(points.numpy()):
+        lo = np.floor((pts.min(0) - margin) * 2) / 2
+        hi = np.ceil((pts.max(0) + margin) * 2) / 2
+        gx, gy = np.linspace(lo[0], hi[0], size), np.linspace(lo[1], hi[1], size)
+        xx, yy = np.meshgrid(gx, gy)  # (size, size); rows follow y
+        lattice = torch.tensor(np.stack([xx.ravel(), yy.ravel()], 1), dtype=torch.float32)
+        with torch.no_grad():
+            logits = forward([p[b:b + 1] for p in params], lattice[None], out=out)[0]
+            prob = torch.softmax(logits, dim=1)[:, 1].reshape(size, size)
+        grids.append((gx, gy, prob.double().numpy()))
+    return grids
