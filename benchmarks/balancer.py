@@ -166,12 +166,15 @@ def storm_rows(c: Cluster, replicas: int, keys: list[str], counts: list[int],
     for n in counts:
         for key in keys:
             queries = [storm.own_query(key, i) for i in range(n)]
+            pids = list(c.replicas.values())
+            cpu0, t0 = sum(map(storm.tree_cpu_seconds, pids)), time.perf_counter()
             with from_distinct_addresses(n) as clients:
                 r = storm.storm(c.url, catalog.BY_KEY[key].url_path, queries)
+            busy = (sum(map(storm.tree_cpu_seconds, pids)) - cpu0) / (time.perf_counter() - t0)
             walls[(key, n, replicas)] = r["wall"]
             spread = "/".join(str(clients.landed[a]) for a in c.replicas)
             print(f"| {replicas} | {n} | {key} | {r['p95']:.2f} | {r['max']:.2f} | "
-                  f"{r['wall']:.2f} | {len(r['failures'])} | {spread} | "
+                  f"{r['wall']:.2f} | {len(r['failures'])} | {busy:.2f} | {spread} | "
                   f"{rss_per_replica(c)} |", flush=True)
             for failure in r["failures"][:3]:
                 print(f"    {failure}")
@@ -190,8 +193,9 @@ def main() -> None:
         parser.error("at most 500 sessions and 8 replicas on one machine")
     walls: dict = {}
     if args.storm:
-        print("| replicas | N | page | p95 s | max s | wall s | failures | sessions per "
-              "replica | RSS MB per replica |\n|---:|---:|---|---:|---:|---:|---:|---|---|")
+        print("| replicas | N | page | p95 s | max s | wall s | failures | cores busy | "
+              "sessions per replica | RSS MB per replica |\n"
+              "|---:|---:|---|---:|---:|---:|---:|---:|---|---|")
     else:
         print(f"R={args.reruns} reruns, think 0–{args.think:g} s, through nginx\n")
         print("| replicas | N | page | rerun p50 ms | p95 ms | max ms | first load p95 ms | "
