@@ -32,12 +32,14 @@ def flat(tensors):
 g = torch.Generator().manual_seed(SEED)
 x = torch.randn({n}, {features}, generator=g)
 y = x @ torch.tensor({weights}).unsqueeze(1) + {bias} + {noise} * torch.randn({n}, 1, generator=g)
-dataset = TensorDataset(x, y)
+# Trained in float64, as the page: without zero_grad the loop is chaotic, and float32's
+# last-bit rounding (which differs between matmul kernels) would grow into the printed digits.
+dataset = TensorDataset(x.double(), y.double())
 
 
 def make_model():
     torch.manual_seed(SEED)
-    return nn.Sequential(nn.Linear(4, 2), nn.Linear(2, 1))
+    return nn.Sequential(nn.Linear(4, 2), nn.Linear(2, 1)).double()
 
 
 def make_loader():
@@ -88,7 +90,7 @@ single = []
 for feature, target in batches:
     model.zero_grad()
     criterion(model(feature), target).backward()
-    single.append(flat(p.grad for p in model.parameters()).double())
+    single.append(flat(p.grad for p in model.parameters()))
 model.zero_grad()
 for feature, target in batches:  # no zero_grad in between
     criterion(model(feature), target).backward()

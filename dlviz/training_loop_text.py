@@ -32,8 +32,8 @@ def stage(name: str, lr: float) -> str:
 
 RECORDED = (
     "Each number is recorded from the real loop (`TensorDataset`, a seeded `DataLoader`, "
-    "`nn.MSELoss`, `optim.SGD`) run once for these settings; moving through the steps only "
-    "looks the recording up.")
+    "`nn.MSELoss`, `optim.SGD`) run once for these settings, in float64; moving through the "
+    "steps only looks the recording up.")
 
 
 def batch_table(trace: tl.Trace, snap: tl.Snapshot) -> dict[str, list]:
@@ -58,7 +58,7 @@ def accumulation(acc: tl.Accumulation) -> tuple[str, str]:
         "`backward()` adds to `.grad`; it never overwrites it. Without `zero_grad`, after k "
         "batches `.grad` holds the sum of the k batch gradients (the diamonds).",
         "Largest difference between the bars and the diamonds here: "
-        f"{acc.max_diff:.2g} (float32 rounding). Summing on purpose is *gradient "
+        f"{acc.max_diff:.2g} (rounding at most). Summing on purpose is *gradient "
         "accumulation*, a way to train with a larger effective batch; forgetting it by "
         "accident makes every step use all the gradients so far.")
 
@@ -82,9 +82,9 @@ MANUAL_CODE = (  # one snippet per form of tl.MANUAL_FORMS
 
 
 def manual_table(comparison: tl.UpdateComparison) -> dict[str, list]:
-    """Each form's final parameters, to 9 significant digits (float32 shows in the last)."""
+    """Each form's final parameters, to 17 significant digits (float64 shows in the last)."""
     return {"parameter": list(plots.PARAM_LABELS),
-            **{form: [f"{v:.9g}" for v in comparison.final[i]]
+            **{form: [f"{v:.17g}" for v in comparison.final[i]]
                for i, form in enumerate(comparison.forms)}}
 
 
@@ -94,7 +94,9 @@ def manual(comparison: tl.UpdateComparison) -> tuple[str, str]:
         "`optimizer.step()` for plain SGD *is* w ← w − lr·w.grad. Written as SGD writes it, "
         "`w.add_(w.grad, alpha=-lr)`, the weights are identical to the last bit "
         f"(max |difference| = {comparison.max_diff[1]:g}).",
-        "The textbook spelling `w - lr * w.grad` rounds lr·grad to float32 before "
+        "The textbook spelling `w - lr * w.grad` rounds lr·grad before "
         "subtracting, while `add_` rounds once (a fused multiply-add), so it may differ in "
-        f"the last bit: {comparison.max_diff[2]:.2g} here, a few units in float32's last "
-        "place. The update under `torch.no_grad()` keeps autograd from recording it.")
+        f"the last bit: {comparison.max_diff[2]:.2g} here, a few units in float64's last "
+        "place (this page trains in float64, `model.double()`; in float32, PyTorch's default, "
+        "the same happens in float32's last place). The update under `torch.no_grad()` keeps "
+        "autograd from recording it.")

@@ -32,22 +32,11 @@ run_key = tuple(run.values())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _train(batch_size: int, shuffle: bool, lr: float, epochs: int, seed: int,
-           zero_grad: bool) -> tl.Trace:
-    with ui.heavy_slot("Training" if zero_grad else "Training without zero_grad") as progress:
-        return tl.train(batch_size=batch_size, shuffle=shuffle, lr=lr, epochs=epochs,
-                        seed=seed, zero_grad=zero_grad, progress=progress)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _accumulate(k: int, batch_size: int, shuffle: bool, seed: int) -> tl.Accumulation:
-    return tl.accumulate(k=k, batch_size=batch_size, shuffle=shuffle, seed=seed)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _compare(batch_size: int, shuffle: bool, lr: float, seed: int) -> tl.UpdateComparison:
-    with ui.heavy_slot("Comparing updates"):
-        return tl.compare_updates(batch_size=batch_size, shuffle=shuffle, lr=lr, seed=seed)
+def _run(batch_size: int, shuffle: bool, lr: float, epochs: int, seed: int) -> tl.Run:
+    """Both loops, the update comparison and the accumulation demo for this seed, in one
+    stacked computation with the seeds other sessions ask for at the same moment."""
+    return ui.coalesced(tl.train_many, seed, label="Training", batch_size=batch_size,
+                        shuffle=shuffle, lr=lr, epochs=epochs)
 
 
 @ui.figure_cache(256)
@@ -58,7 +47,8 @@ def _figure(name: str, key: tuple, lecture: bool, _build):
     return _build()
 
 
-trace = _train(**run, zero_grad=True)
+result = _run(**run)
+trace = result.trace
 if trace.diverged_at is not None:
     ui.problem(text.diverged(trace))
 snap = tl.snapshot(trace, epoch=s.epoch, batch=s.batch, stage=s.stage)
@@ -102,18 +92,18 @@ ui.explain(*text.full_run(trace))
 # --- forget zero_grad --------------------------------------------------------------------------
 st.header("Forget zero_grad")
 k = ui.widget("k")
-acc = _accumulate(k, run["batch_size"], run["shuffle"], run["seed"])
+acc = result.accumulation(k)
 ui.chart(_figure("accumulate", (k, *run_key), lecture,
                  lambda: plots.accumulation_figure(acc, lecture=lecture)), key="accumulate")
 ui.explain(*text.accumulation(acc))
-without = _train(**run, zero_grad=False)
+without = result.without
 ui.chart(_figure("forget", run_key, lecture,
                  lambda: plots.zero_grad_figure(trace, without, lecture=lecture)), key="forget")
 ui.explain(*text.forgotten(without))
 
 # --- manual update vs optimizer.step() ---------------------------------------------------
 st.header("The manual update next to optimizer.step()")
-comparison = _compare(run["batch_size"], run["shuffle"], run["lr"], run["seed"])
+comparison = result.comparison
 for col, form, snippet, diff in zip(st.columns(3), comparison.forms, text.MANUAL_CODE,
                                     comparison.max_diff, strict=True):
     col.code(snippet, language="python")
