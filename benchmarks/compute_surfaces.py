@@ -2,7 +2,8 @@
 
 Discovered by `python -m benchmarks.compute`: each case is a zero-argument call.
 Targets: the 40×40×100 SGD sweep ≤ 0.5 s; one 2000-step trace and the 41×41 Li et al.
-landscape well under a second.
+landscape well under a second; a class of 30 new seeds' landscapes (one coalesced batch,
+`landscape_many`) and their figures ≤ 1.5 s.
 """
 
 from __future__ import annotations
@@ -41,6 +42,15 @@ def _landscape_random_41() -> landscape.Landscape:
     return landscape.landscape(plane="random", resolution=41)
 
 
+def _landscape_30_seeds() -> list[landscape.Landscape]:
+    """What 30 students' own seeds cost as one coalesced batch: 30 MLPs trained stacked."""
+    return landscape.landscape_many(list(range(101, 131)), plane="random", resolution=41)
+
+
+def _landscape_30_seeds_and_figures() -> list:
+    return [surfaces_plots.landscape_figure(r) for r in _landscape_30_seeds()]
+
+
 def _landscape_grid_only_41() -> object:
     t = _TRAINED
     w = {k: v.detach() for k, v in t.model.named_parameters()}
@@ -56,5 +66,7 @@ CASES: dict[str, Callable[[], object]] = {
     "surfaces.trace_2000_steps": _trace_default,
     "surfaces.page_rosenbrock_trace_and_figures": _page_rosenbrock_cold,
     "surfaces.landscape_train_and_41x41": _landscape_random_41,
-    "surfaces.landscape_41x41_grid_vmap": _landscape_grid_only_41,
+    "surfaces.landscape_41x41_grid_stacked": _landscape_grid_only_41,
+    "surfaces.landscape_many_30_seeds_41x41": _landscape_30_seeds,
+    "surfaces.landscape_many_30_seeds_and_figures": _landscape_30_seeds_and_figures,
 }

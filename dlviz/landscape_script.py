@@ -3,7 +3,7 @@ numbers it prints.
 
 The script is plain torch, with `dlviz.data.moons`, `dlviz.landscape.train` and the plane's
 directions written out. The grid is a readable loop over copies of θ (float64, like the page's
-vmap'd evaluation), fast enough at the page's sizes.
+stacked evaluation), fast enough at the page's sizes.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 A run is one `dlviz.optim.trace` (real `torch.optim`) described by a `RunSpec`. `compare`
 runs up to MAX_RUNS of them on one objective from one start and measures, per step, the gap
 to the global minimum's loss and the distance to the nearest global minimum.
+`compare_many` does it for many seeds at once (the sessions of a class, coalesced by the
+page), each seed's numbers exactly those of `compare` alone.
 
 SGD in PyTorch's form:  v ← μ·v + g;  w ← w − lr·v   (Nesterov: w ← w − lr·(g + μ·v)).
 The lr × momentum map lives in `lr_momentum_map`, the theory in `lr_momentum_theory`.
@@ -183,20 +185,30 @@ def compare(f: str, *, runs: Sequence[RunSpec], start: Sequence[float] | None = 
     With noise_std > 0 each run adds seeded N(0, σ²) noise to every gradient (the engine's
     `noise_std`); all runs share the seed, so they see the same noise sequence.
     """
+    return compare_many([seed], f=f, runs=runs, start=start, condition=condition,
+                        noise_std=noise_std, progress=progress)[0]
+
+
+def compare_many(seeds: Sequence[int], *, f: str, runs: Sequence[RunSpec],
+                 start: Sequence[float] | None = None, condition: float | None = None,
+                 noise_std: float = 0.0,
+                 progress: Callable[[float], None] | None = None) -> list[Comparison]:
+    """`compare(f, runs=runs, …, seed=s)` for every seed, as one computation: every run of
+    every seed is a row of `optim.traces_many` (the same numbers as the runs one by one)."""
     surface = surface_for(f, condition)
     start = tuple(float(s) for s in (surface.start if start is None else start))
     if len(start) != surface.dim:
         raise ValueError(f"{f} takes a start point with {surface.dim} coordinate(s)")
     if not 1 <= len(runs) <= MAX_RUNS:
         raise ValueError(f"compare 1 to {MAX_RUNS} runs")
-    # The runs in lockstep (optim.traces): the numbers of `run` one by one, in less time.
-    traced = optim.traces(surface, start=start, noise_std=noise_std, seed=seed,
-                          runs=[{**spec.torch_kwargs(), "steps": spec.steps} for spec in runs],
-                          progress=progress)
-    out = [_measured(surface, spec, t) for spec, t in zip(runs, traced, strict=True)]
+    traced = optim.traces_many(surface, start=start, noise_std=noise_std, seeds=seeds,
+                               runs=[{**spec.torch_kwargs(), "steps": spec.steps}
+                                     for spec in runs], progress=progress)
     f_star = min((m.value for m in surface.minima if m.kind == "global"), default=None)
-    return Comparison(f, condition if f == "quadratic" else None, start, float(noise_std),
-                      int(seed), f_star, tuple(out))
+    return [Comparison(f, condition if f == "quadratic" else None, start, float(noise_std),
+                       int(seed), f_star, tuple(_measured(surface, spec, t) for spec, t in
+                                                zip(runs, traces, strict=True)))
+            for seed, traces in zip(seeds, traced, strict=True)]
 
 
 def add_run(runs: Sequence[RunSpec], new: RunSpec) -> tuple[RunSpec, ...]:

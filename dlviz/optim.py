@@ -1,7 +1,10 @@
 """The optimizer engine: real `torch.optim` runs on a surface, one at a time or a whole grid.
 
-`trace` runs one optimizer from one start point and keeps every iterate. `sweep` runs a grid
-of (lr, momentum) settings at once as one batched torch computation and keeps the final loss.
+`trace` runs one optimizer from one start point and keeps every iterate. `traces_many` runs
+several such runs for several seeds (a class's sessions, coalesced) as one computation with
+the same numbers, bit for bit: each run is a stacked (seeds, dim) parameter with one real
+torch.optim optimizer. `sweep` runs a grid of (lr, momentum) settings at once as one batched
+torch computation and keeps the final loss.
 
 SGD in PyTorch's form (dampening 0):  v ← μ·v + g  (v₁ = g₁);  w ← w − lr·v
 Nesterov:                             v ← μ·v + g;  w ← w − lr·(g + μ·v)
@@ -171,73 +174,126 @@ def _trace_result(points: list, losses: list, grads: list, diverged_at: int | No
                  _converged_at(grad_arr, diverged_at))
 
 
-@dataclass
-class _Lane:
-    """One run of `traces`: its own parameter, torch.optim optimizer and noise generator."""
-    w: torch.Tensor
-    opt: torch.optim.Optimizer
-    gen: torch.Generator | None
-    steps: int
-    points: list
-    losses: list
-    grads: list
-    diverged_at: int | None = None
-
-
 def traces(f: Objective, *, start: Sequence[float], runs: Sequence[Mapping],
            noise_std: float = 0.0, seed: int = 0,
            progress: Callable[[float], None] | None = None) -> list[Trace]:
     """`[trace(f, start=start, noise_std=noise_std, seed=seed, **run) for run in runs]`, run
     in lockstep: the same numbers, but one batched forward and one backward per step for all
     runs instead of one each (the autograd and Python overhead of a 2-D step is most of its
-    cost). Each run keeps its own parameter, optimizer and noise generator, and drops out when
-    it diverges or has taken its `steps`. `run` holds trace's keywords: optimizer, lr, steps,
-    momentum, nesterov, options. A non-batched objective runs the traces one by one.
+    cost). `run` holds trace's keywords: optimizer, lr, steps, momentum, nesterov, options.
+    This is `traces_many` for one seed; a non-batched objective runs the traces one by one.
+    """
+    return traces_many(f, start=start, runs=runs, seeds=[seed], noise_std=noise_std,
+                       progress=progress)[0]
+
+
+@dataclass
+class _Rows:
+    """One run of `traces_many` for every seed: row s of `w` is seed s's parameter."""
+    w: torch.Tensor  # (S, dim)
+    opt: torch.optim.Optimizer  # the run's torch.optim class over the stacked parameter
+    steps: int
+    alive: torch.Tensor  # (S,) bool: not diverged yet
+    ok: list  # per step (S,) bool: alive at that step
+    points: list  # per step (S, dim)
+    losses: list  # per step (S,)
+    grads: list  # per step (S, dim)
+
+
+def traces_many(f: Objective, *, start: Sequence[float], runs: Sequence[Mapping],
+                seeds: Sequence[int], noise_std: float = 0.0,
+                progress: Callable[[float], None] | None = None) -> list[list[Trace]]:
+    """`[traces(f, start=start, runs=runs, noise_std=noise_std, seed=s) for s in seeds]`, as
+    one computation: run r of every seed is one row of a stacked (S, dim) parameter with one
+    torch.optim optimizer of the run's class (every update here is elementwise, so a row steps
+    exactly as a lone (dim,) parameter does), and every row of every run shares one batched
+    forward and backward per step. Seed s's noise is its own: ε from
+    `torch.Generator().manual_seed(s)`, one `torch.randn(dim)` per step, the same for each
+    of its runs (as each run of `trace` draws it). A row that diverges keeps stepping without
+    being read (elementwise, so it never touches another row); a run stops when it has taken
+    its steps or all its rows have diverged. Without noise the seed changes nothing: the runs
+    are computed once and every seed gets them.
     """
     fn, batched = resolve(f)
-    if not batched or len(runs) < 2:
-        return [trace(f, start=start, noise_std=noise_std, seed=seed, **r) for r in runs]
-    lanes = []
+    seeds = [int(s) for s in seeds]
+    if not batched:
+        return [[trace(f, start=start, noise_std=noise_std, seed=s, **r) for r in runs]
+                for s in seeds]
+    if not noise_std and len(seeds) > 1:
+        return traces_many(f, start=start, runs=runs, seeds=seeds[:1], progress=progress
+                           ) * len(seeds)
+    x0 = _start_tensor(start)
+    n_seeds, dim = len(seeds), len(x0)
+    if not n_seeds:
+        return []
+    rows = []
     for r in runs:
         options = dict(r)
         steps, optimizer = int(options.pop("steps")), options.pop("optimizer", "sgd")
         if steps < 0:
             raise ValueError("steps must be ≥ 0")
-        w = _start_tensor(start).requires_grad_(True)
-        lanes.append(_Lane(w, make_optimizer([w], optimizer, **options),
-                           torch.Generator().manual_seed(int(seed)) if noise_std else None,
-                           steps, [], [], []))
-    total = sum(lane.steps + 1 for lane in lanes)
-    done = 0
-    active = list(lanes)
-    k = 0
+        w = x0.expand(n_seeds, dim).clone().requires_grad_(True)
+        rows.append(_Rows(w, make_optimizer([w], optimizer, **options), steps,
+                          torch.ones(n_seeds, dtype=torch.bool), [], [], [], []))
+    noise = _noise(seeds, dim, max((r.steps for r in rows), default=0)) if noise_std else None
+    total, done = n_seeds * sum(r.steps + 1 for r in rows), 0
+    active, k = list(rows), 0
     while active:
-        for lane in active:
-            lane.opt.zero_grad()
-        loss = fn(torch.stack([lane.w for lane in active]))  # (n,), row i = f(w_i)
-        values, coords = loss.detach().tolist(), [lane.w.detach().tolist() for lane in active]
-        loss.sum().backward()  # ∂(Σ f(w_i))/∂w_i = ∇f(w_i): each run gets its own gradient
+        for r in active:
+            r.opt.zero_grad()
+        loss = fn(torch.cat([r.w for r in active]))  # (runs · S,), row i = f(w_i)
+        loss.sum().backward()  # ∂(Σ f(w_i))/∂w_i = ∇f(w_i): each row gets its own gradient
         still = []
-        for lane, value, point in zip(active, values, coords, strict=True):
-            if not (abs(value) <= LOSS_BOUND and max(map(abs, point)) <= COORD_BOUND):
-                lane.diverged_at = k  # (NaN fails every comparison, so it lands here too)
+        for i, r in enumerate(active):
+            _record(r, loss[i * n_seeds:(i + 1) * n_seeds].detach())
+            if k == r.steps or not bool(r.alive.any()):
                 continue
-            lane.points.append(point)
-            lane.losses.append(value)
-            lane.grads.append(lane.w.grad.detach().clone())
-            if k == lane.steps:
-                continue
-            if lane.gen is not None:
-                lane.w.grad.add_(noise_std * torch.randn(len(lane.w), generator=lane.gen,
-                                                         dtype=torch.float64))
-            lane.opt.step()
-            still.append(lane)
-        done += len(active)
+            if noise is not None:
+                r.w.grad.add_(noise_std * noise[:, k])
+            r.opt.step()
+            still.append(r)
+        done += n_seeds * len(active)
         if progress is not None:
             progress(done / total)
         active, k = still, k + 1
-    return [_trace_result(lane.points, lane.losses, lane.grads, lane.diverged_at, len(lane.w))
-            for lane in lanes]
+    per_run = [_row_traces(r) for r in rows]  # [run][seed]
+    return [[traces_of_run[s] for traces_of_run in per_run] for s in range(n_seeds)]
+
+
+def _noise(seeds: Sequence[int], dim: int, steps: int) -> torch.Tensor:
+    """(S, steps, dim): seed s's ε for each step, drawn one step at a time as `trace` draws."""
+    out = []
+    for seed in seeds:
+        gen = torch.Generator().manual_seed(seed)
+        draws = [torch.randn(dim, generator=gen, dtype=torch.float64) for _ in range(steps)]
+        out.append(torch.stack(draws) if draws else torch.zeros(0, dim, dtype=torch.float64))
+    return torch.stack(out)
+
+
+def _record(r: _Rows, values: torch.Tensor) -> None:
+    """Keep this step of every row; a row whose point or loss leaves the bounds (or a NaN,
+    which fails every comparison) has diverged from this step on."""
+    point = r.w.detach().clone()
+    r.alive &= ~_out_of_bounds(point, values)
+    r.ok.append(r.alive.clone())
+    r.points.append(point)
+    r.losses.append(values)
+    r.grads.append(r.w.grad.detach().clone())
+
+
+def _row_traces(r: _Rows) -> list[Trace]:
+    """Run r's Trace for each seed: its steps up to the last finite one (own arrays)."""
+    points = torch.stack(r.points, 1).numpy()  # (S, steps + 1, dim)
+    losses = torch.stack(r.losses, 1).numpy()  # (S, steps + 1)
+    grads = torch.stack(r.grads, 1).numpy()  # (S, steps + 1, dim)
+    finite = torch.stack(r.ok, 1).sum(1).tolist()  # (S,) steps kept: ok is True up to k − 1
+    out = []
+    for s, n in enumerate(finite):
+        diverged_at = None if n == len(r.ok) else n
+        g = grads[s, :n].copy()
+        out.append(Trace(points[s, :n].copy(), losses[s, :n].copy(), g, diverged_at,
+                         _converged_at(g, diverged_at)))
+    return out
 
 
 def _converged_at(grads: np.ndarray, diverged_at: int | None) -> int | None:

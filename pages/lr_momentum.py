@@ -61,9 +61,10 @@ if bad_start:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _compare(f: str, condition, start: tuple, runs: tuple, noise: float, seed: int):
-    with ui.heavy_slot("Running the optimizers") as progress:
-        return lm.compare(f, runs=[lm.RunSpec(*r) for r in runs], start=start,
-                          condition=condition, noise_std=noise, seed=seed, progress=progress)
+    """Run with the other sessions' new seeds of this moment, in one batch."""
+    return ui.coalesced(lm.compare_many, seed, label="Running the optimizers", f=f,
+                        runs=tuple(lm.RunSpec(*r) for r in runs), start=start,
+                        condition=condition, noise_std=noise)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -88,14 +89,18 @@ def _run_figures(f: str, condition, start: tuple, runs: tuple, noise: float, see
 
 
 @ui.figure_cache(max_entries=32)
-def _map_figure(run: tuple, map_steps: int, decades: tuple, metric: str, lecture: bool):
-    f, condition, start = run[:3]
+def _map_figure(f: str, condition, start: tuple, runs: tuple, map_steps: int, decades: tuple,
+                metric: str, lecture: bool):
+    """The runs' settings, not their seed or noise, are what the map marks."""
     return plots.map_figure(_map(f, condition, start, map_steps, decades), metric=metric,
-                            comp=_compare(*run), theory=_theory(f, condition, start),
-                            lecture=lecture)
+                            runs=[lm.RunSpec(*r) for r in runs],
+                            theory=_theory(f, condition, start), lecture=lecture)
 
 
-run = (s.f, condition, start, tuple(astuple(r) for r in runs), float(s.noise), s.seed)
+# The seed draws the gradient noise and nothing else: without noise every seed gives the same
+# runs, so they share one cached result (a class's own seeds cost nothing then).
+run = (s.f, condition, start, tuple(astuple(r) for r in runs), float(s.noise),
+       s.seed if s.noise else 0)
 comp = _compare(*run)
 paths, curves = _run_figures(*run, lecture)
 ui.chart(paths, key="paths")
@@ -118,7 +123,7 @@ if narrow:
     ui.problem(narrow)
 map_steps = lms.map_steps(runs)
 the_map = _map(s.f, condition, start, map_steps, decades)
-ui.chart(_map_figure(run, map_steps, decades, ui.values().metric, lecture), key="map",
+ui.chart(_map_figure(*run[:4], map_steps, decades, ui.values().metric, lecture), key="map",
          on_select=partial(_add_from_map, runs, the_map), selection_mode="points")
 ui.explain(*text.map_explain(map_steps))
 ui.code_panel(map_code.script(the_map, lr_decades=decades, condition=condition),

@@ -109,8 +109,9 @@ with right:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _landscape(plane: str, lres: int, seed: int) -> landscape.Landscape:
-    with ui.heavy_slot("Training the MLP") as progress:
-        return landscape.landscape(plane=plane, resolution=lres, seed=seed, progress=progress)
+    """Trained with the other sessions' new seeds of this moment, in one batch."""
+    return ui.coalesced(landscape.landscape_many, seed, label="Training the MLP",
+                        plane=plane, resolution=lres)
 
 
 @ui.figure_cache(16)
