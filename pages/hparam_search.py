@@ -22,8 +22,9 @@ trials, epochs, seed = int(s.trials), int(s.epochs), int(s.seed)
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _search(trials: int, epochs: int, seed: int) -> hs.SearchResult:
-    with ui.heavy_slot(f"Training 2 × {trials} models") as progress:
-        return hs.search(trials=trials, epochs=epochs, seed=seed, progress=progress)
+    # one batch with the other sessions that search the same budget with their own seeds
+    return ui.coalesced(hs.search_many, seed, label=f"Training 2 × {trials} models",
+                        trials=trials, epochs=epochs)
 
 
 @ui.figure_cache()
