@@ -80,6 +80,19 @@ def initialised(scheme: str, *, seed: int, sigma: float = SIGMA_DEFAULT,
         return apply(ft.build_model(), scheme, sigma=sigma, constant=constant)
 
 
+def initialised_all(*, seed: int, sigma: float = SIGMA_DEFAULT,
+                    constant: float = CONSTANT_DEFAULT) -> list[nn.Sequential]:
+    """`initialised(scheme, seed=seed, …)` for every scheme of SCHEMES, in one seeded block.
+    Re-seeding torch's CPU generator is what `torch.manual_seed` does for CPU draws, in 2 µs
+    instead of its 0.2 ms (it also seeds the accelerators lazily, recording a traceback)."""
+    models = []
+    with rng.seeded(seed):
+        for scheme in SCHEMES:
+            torch.default_generator.manual_seed(int(seed))
+            models.append(apply(ft.build_model(), scheme, sigma=sigma, constant=constant))
+    return models
+
+
 @dataclass(frozen=True)
 class Histograms:
     scheme: str
@@ -156,7 +169,13 @@ def distinct_units(model: nn.Sequential) -> list[int]:
 
 
 def _distinct(weight: torch.Tensor, bias: torch.Tensor) -> int:
-    return len(np.unique(_rows(weight, bias), axis=0))
+    """The number of distinct rows of [W | b] as `np.unique(rows, axis=0)` counts them
+    (0.0 equals -0.0, a row holding nan equals no other), ten times faster: by their bytes."""
+    rows = _rows(weight, bias) + 0.0  # -0.0 + 0.0 is 0.0
+    nan = np.isnan(rows).any(axis=1)
+    rest = np.ascontiguousarray(rows[~nan])
+    as_bytes = rest.view(np.dtype((np.void, rest.itemsize * rest.shape[1]))).ravel()
+    return len(np.unique(as_bytes)) + int(nan.sum())
 
 
 def _rows(weight: torch.Tensor, bias: torch.Tensor) -> np.ndarray:
@@ -171,8 +190,7 @@ def train_curves_many(seeds: Sequence[int], *, epochs: int = TRAIN_EPOCHS, lr: f
     runs = []
     for seed in seeds:
         split = ft.task("us", seed)
-        for scheme in SCHEMES:
-            model = initialised(scheme, seed=seed, sigma=sigma, constant=constant)
+        for model in initialised_all(seed=seed, sigma=sigma, constant=constant):
             start = {k: v.detach() for k, v in model.named_parameters()}
             runs.append(stack.Run(start, split, lr, seed))
     trained = stack.train_many(runs, epochs=epochs, batch_size=ft.BATCH_SIZE,

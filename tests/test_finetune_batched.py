@@ -77,6 +77,22 @@ def test_a_seeds_comparison_is_bit_identical_wherever_it_sits_in_the_batch(pretr
     assert not np.array_equal(other, results["alone"].runs["freeze"].losses)  # seeds differ
 
 
+def test_the_thread_count_of_a_batch_does_not_change_a_seed(pretrained):
+    kw = dict(frozen_layers=2, lr=0.03, epochs=EPOCHS, pretrained=pretrained)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        alone = ft.compare_many([SEED], **kw)[0]
+        curves = ini.train_curves_many([SEED], epochs=2)[0]
+        torch.set_num_threads(2)  # what dlviz.ui.coalesced gives a batch
+        batched = ft.compare_many([*NEIGHBOURS, SEED], **kw)[-1]
+        batched_curves = ini.train_curves_many([*NEIGHBOURS, SEED], epochs=2)[-1]
+    finally:
+        torch.set_num_threads(before)
+    _equal(_comparison(batched), _comparison(alone), "compare")
+    _equal(_fields(batched_curves), _fields(curves), "train_curves")
+
+
 def test_a_seeds_init_curves_are_bit_identical_wherever_it_sits_in_the_batch():
     kw = dict(epochs=2, lr=0.1, sigma=0.3, constant=-0.2)  # lr 0.1: kaiming diverges
     results = {place: ini.train_curves_many(seeds, **kw)[seeds.index(SEED)]
@@ -167,3 +183,26 @@ def test_a_pretrained_model_is_known_by_its_settings(pretrained):
     again = ft.pretrain(epochs=5)
     assert again == pretrained and hash(again) == hash(pretrained)  # batchable together
     assert ft.pretrain(epochs=4) != pretrained
+
+
+def test_initialised_all_gives_each_schemes_initialised_model():
+    for seed in (0, 3):
+        models = ini.initialised_all(seed=seed, sigma=0.3, constant=-0.2)
+        for scheme, model in zip(ini.SCHEMES, models, strict=True):
+            alone = ini.initialised(scheme, seed=seed, sigma=0.3, constant=-0.2)
+            for (name, a), b in zip(model.named_parameters(), alone.parameters(), strict=True):
+                assert torch.equal(a, b), (seed, scheme, name)
+
+
+def test_distinct_units_count_as_np_unique_does():
+    g = torch.Generator().manual_seed(0)
+    w = torch.randn(12, 4, generator=g)
+    w[3] = w[1]  # a duplicate
+    w[5] = w[1] * 0.0  # zeros …
+    w[6] = -w[5]  # … and negative zeros: equal
+    w[7, 2] = w[8, 2] = float("nan")
+    w[9] = w[10] = float("inf")
+    b = torch.zeros(12)
+    b[7:9] = b[1]
+    expected = len(np.unique(torch.cat([w, b[:, None]], 1).numpy(), axis=0))
+    assert ini._distinct(w, b) == expected == 9
