@@ -136,12 +136,14 @@ def activation_std(*, depth: int, seed: int, sigma: float = SIGMA_DEFAULT,
     if not 1 <= depth <= 50:
         raise ValueError("depth must be between 1 and 50")
     x = torch.randn(DEEP_BATCH, DEEP_WIDTH, generator=torch.Generator().manual_seed(seed))
-    rows = []
-    for scheme in SCHEMES:
-        with rng.seeded(seed):
+    rows, deep = [], {}
+    with rng.seeded(seed):  # one block: re-seeding the CPU generator as in `initialised_all`
+        for scheme in SCHEMES:
+            torch.default_generator.manual_seed(int(seed))
             layers = [nn.Linear(DEEP_WIDTH, DEEP_WIDTH) for _ in range(depth)]
-            for layer in layers:
-                apply(layer, scheme, sigma=sigma, constant=constant)
+            deep[scheme] = [apply(layer, scheme, sigma=sigma, constant=constant)
+                            for layer in layers]  # after all are built, as the script does
+    for layers in deep.values():
         h, row = x, []
         with torch.no_grad():
             for layer in layers:
