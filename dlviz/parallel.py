@@ -9,10 +9,8 @@ Progress is reported from the calling thread only, which is the one that may dra
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from typing import TypeVar
 
 import torch
@@ -58,35 +56,3 @@ def run_all(jobs: Sequence[Job], *, progress: Callable[[float], None] | None = N
             if progress is not None:
                 progress(sum(fractions) / len(jobs))
         return [f.result() for f in futures]
-
-
-_wide = threading.Lock()
-_wide_users = [0]
-
-
-@contextmanager
-def intra_op_threads(n: int):
-    """Let torch use `n` intra-op threads while the block runs (n > 1: a batch).
-
-    The app runs every session's script on one torch thread, as many sessions share a
-    process. A batch of thirty sessions' models is one large computation whose kernels
-    (batched matmuls, elementwise ops over ~10⁵ elements) split across the cores: measured
-    1.9× on two cores. torch's thread count is process-wide, so while any batch runs other
-    sessions' ops may use the wider pool too; their small tensors are below torch's grain
-    size and stay on one thread. Nested and concurrent batches are counted: the count goes
-    back to one when the last of them ends.
-    """
-    if n <= 1:
-        yield
-        return
-    with _wide:
-        _wide_users[0] += 1
-        if torch.get_num_threads() != n:
-            torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        with _wide:
-            _wide_users[0] -= 1
-            if _wide_users[0] == 0:
-                torch.set_num_threads(1)

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
-from dlviz import batching, catalog, memory, parallel
+from dlviz import batching, catalog, memory
 from dlviz import settings as cfg
 from dlviz.reproduce import Number, format_prints
 from dlviz.safe_text import md
@@ -304,9 +304,6 @@ def heavy_slot(label: str):
         slot.empty()
 
 
-BATCH_THREADS = 2  # torch threads for a coalesced computation (dlviz.parallel)
-
-
 def coalesced(fn, item, *, label: str, **shared):
     """This session's result of `fn([..., item, ...], progress=…, **shared)`, computed in one
     batch with the concurrent cold requests of other sessions (dlviz.batching).
@@ -320,7 +317,7 @@ def coalesced(fn, item, *, label: str, **shared):
 
     def run(compute, n: int):
         text = label if n == 1 else f"{label} (yours and {n - 1} other sessions' at once)"
-        with heavy_slot(text) as progress, parallel.intra_op_threads(BATCH_THREADS):
+        with heavy_slot(text) as progress:
             return compute(lambda f, t=None: progress(f, t or text))
 
     def wait(n: int) -> None:
