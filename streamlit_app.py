@@ -13,7 +13,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import streamlit as st  # noqa: E402
 import torch  # noqa: E402
 
-from dlviz import catalog, memory, optim, ui  # noqa: E402
+from dlviz import catalog, memory, optim, ui, workers  # noqa: E402
 
 # Fewer malloc arenas for the many script threads (dlviz.memory): RSS then follows what the
 # byte-bounded caches hold instead of each thread's high-water mark. Idempotent.
@@ -28,6 +28,8 @@ if torch.get_num_threads() != 1:
 # Once per server process, on the first visit: torch's first-optimizer imports (2.3 s) happen
 # on a background thread while the visitor reads the course map.
 optim.start_warm_up()
+# … and the worker process that takes part of each coalesced batch (dlviz.workers).
+workers.warm_up()
 
 # Emoji icons only: Streamlit fetches a material icon's favicon from a CDN at run time, and
 # nothing may download at run time (emoji favicons are inline SVG).

@@ -102,11 +102,27 @@ def tree_rss_mb(pid: int) -> list[float]:
     return sizes
 
 
+def tree_pss_mb(pid: int) -> float:
+    """Proportional set size of `pid` and its descendants, in MB: pages shared between them
+    (a worker forked from its forkserver) counted once, as a container's memory limit does."""
+    total = 0.0
+    for p in tree(pid):
+        try:
+            for line in open(f"/proc/{p}/smaps_rollup"):
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return total
+
+
 def rss_text(pid: int) -> str:
+    """The server's memory: with worker processes, the tree's PSS (what counts against a
+    container's limit) and each process's RSS."""
     sizes = tree_rss_mb(pid)
     if len(sizes) == 1:
         return f"{sizes[0]:.0f}"
-    return f"{sum(sizes):.0f} ({' + '.join(f'{s:.0f}' for s in sizes)})"
+    return f"{tree_pss_mb(pid):.0f} PSS (RSS {' + '.join(f'{s:.0f}' for s in sizes)})"
 
 
 # --- the storm --------------------------------------------------------------------------------
@@ -267,7 +283,7 @@ def soak(url: str, pid: int, keys: list[str], *, seconds: float, sessions: int,
     while any(t.is_alive() for t in threads):
         time.sleep(1)
         elapsed = time.monotonic() - start
-        total = sum(tree_rss_mb(pid))
+        total = tree_pss_mb(pid) if len(tree_rss_mb(pid)) > 1 else tree_rss_mb(pid)[0]
         peak = max(peak, total)
         if int(elapsed) % 30 == 0:
             print(f"| {elapsed:.0f} | {runs[0]} | {rss_text(pid)} |", flush=True)
@@ -275,7 +291,8 @@ def soak(url: str, pid: int, keys: list[str], *, seconds: float, sessions: int,
         t.join(timeout=180)
     time.sleep(2)
     print(f"| end | {runs[0]} | {rss_text(pid)} |")
-    print(f"peak RSS (sampled each second) {peak:.0f} MB; {len(failures)} failures")
+    print(f"peak memory (sampled each second; the tree's PSS with workers) {peak:.0f} MB; "
+          f"{len(failures)} failures")
     for failure in failures[:5]:
         print(f"    {failure}")
 

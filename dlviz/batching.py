@@ -58,11 +58,13 @@ class Coalescer:
 
     def __call__(self, fn: Callable[..., Sequence], item: Hashable, *,
                  run: Callable[[Callable[[], Any], int], Any] | None = None,
-                 wait: Callable[[int], None] | None = None, **shared) -> Any:
+                 wait: Callable[[int], None] | None = None,
+                 call: Callable[..., Sequence] | None = None, **shared) -> Any:
         """`run(compute, n)` wraps the leader's batched call (slots, progress bar): it must
         return `compute(progress)`, which calls `fn(items, progress=progress, **shared)`;
         `wait(n)` is called once by a follower before it blocks, with the group's size so
-        far. Without `run`, `fn` gets `progress=None`."""
+        far. Without `run`, `fn` gets `progress=None`. `call(fn, items, progress=…, **shared)`
+        replaces the plain call (dlviz.workers splits a batch over processes)."""
         key = (fn, tuple(sorted(shared.items())))
         with self._lock:
             self.stats.calls += 1
@@ -95,6 +97,8 @@ class Coalescer:
             self.stats.largest = max(self.stats.largest, len(items))
         try:
             def compute(progress=None):
+                if call is not None:
+                    return call(fn, items, progress=progress, **shared)
                 return fn(items, progress=progress, **shared)
             results = run(compute, len(items)) if run is not None else compute()
             results = list(results)

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
-from dlviz import batching, catalog, memory
+from dlviz import batching, catalog, memory, workers
 from dlviz import settings as cfg
 from dlviz.reproduce import Number, format_prints
 from dlviz.safe_text import md
@@ -325,6 +325,7 @@ def coalesced(fn, item, *, label: str, **shared):
                   icon=":material/hourglass_top:")
 
     try:
-        return batching.COALESCER(fn, item, run=run, wait=wait, **shared)
+        return batching.COALESCER(fn, item, run=run, wait=wait, call=workers.split_call,
+                                  **shared)
     finally:
         slot.empty()

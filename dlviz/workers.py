@@ -1,0 +1,96 @@
+"""A batch split over the server's cores: part here, part in a worker process.
+
+Heavy runs are threads of one server process, and on these tiny models their cost is
+per-step Python overhead, which holds the GIL: without help a server computes on one of its
+two cores. A coalesced batch (dlviz.batching) is made of independent items whose results do
+not depend on their neighbours (tested bit for bit per page), so it can be cut in two: one
+part computes in this process, the other in a worker process at the same time.
+
+The worker forks from a *forkserver* that has imported torch and the compute modules once
+(`PRELOAD`), so it starts in milliseconds and shares those pages with the forkserver; the
+server process itself is never forked (it runs threads). What crosses the process boundary
+is ours: the batched function by reference, the items (seeds) and the shared settings (the
+settings table's numbers, flags and option names), and the results (arrays in dataclasses)
+coming back. If the worker cannot be used (it died, or the platform has no forkserver), the
+whole batch computes here: slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+WORKERS = int(os.environ.get("DLVIZ_WORKERS", "1"))  # 0: compute every batch in-process
+MIN_SPLIT = 2  # a batch of fewer items stays here (one student alone pays no hand-off)
+PRELOAD = ["dlviz.worker_boot", "dlviz.finetune", "dlviz.init_schemes", "dlviz.landscape",
+           "dlviz.optim", "dlviz.lr_momentum", "dlviz.overfitting", "dlviz.hparam_search",
+           "dlviz.training_loop", "dlviz.playground"]
+
+_lock = threading.Lock()
+_pool: list[ProcessPoolExecutor | None] = [None]
+_broken = [False]
+_warm = [False]
+
+
+def _init_worker() -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def _call(fn: Callable, items: list, shared: dict) -> list:
+    return list(fn(items, progress=None, **shared))
+
+
+def pool() -> ProcessPoolExecutor | None:
+    """The process-wide worker pool, started on first use (None if unavailable)."""
+    if WORKERS < 1 or _broken[0]:
+        return None
+    with _lock:
+        if _pool[0] is None:
+            try:
+                ctx = mp.get_context("forkserver")
+                ctx.set_forkserver_preload(PRELOAD)
+                _pool[0] = ProcessPoolExecutor(max_workers=WORKERS, mp_context=ctx,
+                                               initializer=_init_worker)
+            except (ValueError, OSError):  # no forkserver here (e.g. Windows)
+                _broken[0] = True
+                return None
+        return _pool[0]
+
+
+def warm_up() -> None:
+    """Start the worker (forkserver imports included) in the background, once."""
+    with _lock:
+        if _warm[0]:
+            return
+        _warm[0] = True
+    p = pool()
+    if p is not None:
+        p.submit(_init_worker)
+
+
+def split_call(fn: Callable, items: Sequence, *, progress=None, **shared) -> list:
+    """`fn(items, **shared)` with the items' tail computed in the worker meanwhile."""
+    items = list(items)
+    p = pool() if len(items) >= MIN_SPLIT else None
+    if p is None:
+        return list(fn(items, progress=progress, **shared))
+    cut = (len(items) + 1) // 2  # the first half here (it reports progress), the rest there
+    try:
+        future = p.submit(_call, fn, items[cut:], shared)
+    except (BrokenProcessPool, RuntimeError):
+        _broken[0] = True
+        return list(fn(items, progress=progress, **shared))
+    here = list(fn(items[:cut], progress=progress, **shared))
+    try:
+        there = future.result()
+    except BrokenProcessPool:  # the worker died: compute its part here
+        _broken[0] = True
+        there = list(fn(items[cut:], progress=None, **shared))
+    return here + there
