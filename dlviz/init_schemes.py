@@ -80,19 +80,6 @@ def initialised(scheme: str, *, seed: int, sigma: float = SIGMA_DEFAULT,
         return apply(ft.build_model(), scheme, sigma=sigma, constant=constant)
 
 
-def initialised_all(*, seed: int, sigma: float = SIGMA_DEFAULT,
-                    constant: float = CONSTANT_DEFAULT) -> list[nn.Sequential]:
-    """`initialised(scheme, seed=seed, …)` for every scheme of SCHEMES, in one seeded block.
-    Re-seeding torch's CPU generator is what `torch.manual_seed` does for CPU draws, in 2 µs
-    instead of its 0.2 ms (it also seeds the accelerators lazily, recording a traceback)."""
-    models = []
-    with rng.seeded(seed):
-        for scheme in SCHEMES:
-            torch.default_generator.manual_seed(int(seed))
-            models.append(apply(ft.build_model(), scheme, sigma=sigma, constant=constant))
-    return models
-
-
 @dataclass(frozen=True)
 class Histograms:
     scheme: str
@@ -136,14 +123,12 @@ def activation_std(*, depth: int, seed: int, sigma: float = SIGMA_DEFAULT,
     if not 1 <= depth <= 50:
         raise ValueError("depth must be between 1 and 50")
     x = torch.randn(DEEP_BATCH, DEEP_WIDTH, generator=torch.Generator().manual_seed(seed))
-    rows, deep = [], {}
-    with rng.seeded(seed):  # one block: re-seeding the CPU generator as in `initialised_all`
-        for scheme in SCHEMES:
-            torch.default_generator.manual_seed(int(seed))
+    rows = []
+    for scheme in SCHEMES:
+        with rng.seeded(seed):
             layers = [nn.Linear(DEEP_WIDTH, DEEP_WIDTH) for _ in range(depth)]
-            deep[scheme] = [apply(layer, scheme, sigma=sigma, constant=constant)
-                            for layer in layers]  # after all are built, as the script does
-    for layers in deep.values():
+            for layer in layers:
+                apply(layer, scheme, sigma=sigma, constant=constant)
         h, row = x, []
         with torch.no_grad():
             for layer in layers:
@@ -192,7 +177,8 @@ def train_curves_many(seeds: Sequence[int], *, epochs: int = TRAIN_EPOCHS, lr: f
     runs = []
     for seed in seeds:
         split = ft.task("us", seed)
-        for model in initialised_all(seed=seed, sigma=sigma, constant=constant):
+        for scheme in SCHEMES:
+            model = initialised(scheme, seed=seed, sigma=sigma, constant=constant)
             start = {k: v.detach() for k, v in model.named_parameters()}
             runs.append(stack.Run(start, split, lr, seed))
     trained = stack.train_many(runs, epochs=epochs, batch_size=ft.BATCH_SIZE,

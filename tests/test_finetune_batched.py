@@ -185,15 +185,6 @@ def test_a_pretrained_model_is_known_by_its_settings(pretrained):
     assert ft.pretrain(epochs=4) != pretrained
 
 
-def test_initialised_all_gives_each_schemes_initialised_model():
-    for seed in (0, 3):
-        models = ini.initialised_all(seed=seed, sigma=0.3, constant=-0.2)
-        for scheme, model in zip(ini.SCHEMES, models, strict=True):
-            alone = ini.initialised(scheme, seed=seed, sigma=0.3, constant=-0.2)
-            for (name, a), b in zip(model.named_parameters(), alone.parameters(), strict=True):
-                assert torch.equal(a, b), (seed, scheme, name)
-
-
 def test_distinct_units_count_as_np_unique_does():
     g = torch.Generator().manual_seed(0)
     w = torch.randn(12, 4, generator=g)
