@@ -1,7 +1,7 @@
 """Batched fine-tuning and initialisation runs (dlviz.finetune_stack): a seed's numbers are
 bit-identical alone and anywhere in a batch of other seeds; the stacked computation agrees with
 a plain single-model torch loop; concurrent sessions coalesced into one batch each get their
-own result."""
+own result, also when part of the batch computes in the worker process (dlviz.workers)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from dlviz import batching
+from dlviz import batching, workers
 from dlviz import finetune as ft
 from dlviz import finetune_stack as stack
 from dlviz import init_schemes as ini
@@ -197,3 +197,15 @@ def test_distinct_units_count_as_np_unique_does():
     b[7:9] = b[1]
     expected = len(np.unique(torch.cat([w, b[:, None]], 1).numpy(), axis=0))
     assert ini._distinct(w, b) == expected == 9
+
+
+@pytest.mark.skipif(workers.pool() is None, reason="no forkserver on this platform")
+def test_a_batch_split_with_the_worker_process_equals_each_seed_alone(pretrained):
+    seeds = [SEED, 11, 0, 42, 7]
+    kw = dict(frozen_layers=2, lr=0.03, epochs=EPOCHS, pretrained=pretrained)
+    split = workers.split_call(ft.compare_many, seeds, **kw)  # the tail computes there
+    for seed, got in zip(seeds, split, strict=True):
+        _equal(_comparison(got), _comparison(ft.compare(seed=seed, **kw)), str(seed))
+    curves = workers.split_call(ini.train_curves_many, seeds, epochs=2)
+    for seed, got in zip(seeds, curves, strict=True):
+        _equal(_fields(got), _fields(ini.train_curves(seed=seed, epochs=2)), str(seed))
