@@ -153,8 +153,8 @@ def train_many(seeds: Sequence[int], *, progress: Progress | None = None,
              dropout=dropout, weight_decay=weight_decay, epochs=epochs, jitter=jitter)
     runs = [_start(seed, dataset=dataset, n_train=n_train, noise=noise, width=width,
                    depth=depth, dropout=dropout) for seed in seeds]
-    splits, gens = [r[0] for r in runs], [r[2] for r in runs]
-    params = [torch.stack(p).requires_grad_() for p in zip(*(r[1] for r in runs), strict=True)]
+    splits, gens, layout = [r[0] for r in runs], [r[2] for r in runs], runs[0][3]
+    theta = torch.stack([r[1] for r in runs]).requires_grad_()  # (B, parameters)
     x_train = torch.stack([s.x_train for s in splits])  # (B, n_train, 2)
     y_train = torch.stack([s.y_train for s in splits])  # (B, n_train)
     y_val = torch.stack([s.y_val for s in splits])  # (B, N_VAL)
@@ -162,34 +162,34 @@ def train_many(seeds: Sequence[int], *, progress: Progress | None = None,
     out = stack.buffers(len(seeds), both.shape[1], width)
     curves = torch.zeros(len(seeds), 5, epochs, dtype=torch.float64)
     every = max(1, epochs // 25)
-    opt = torch.optim.Adam(params, lr=LR, weight_decay=weight_decay, foreach=True)
+    opt = torch.optim.Adam([theta], lr=LR, weight_decay=weight_decay, foreach=True)
     for e in range(epochs):
         x, masks = stack.draws(gens, x_train, width=width, depth=depth, dropout=dropout,
                                jitter=jitter)
         opt.zero_grad()
-        stack.cross_entropy(stack.forward(params, x, masks), y_train).sum().backward()
+        logits = stack.forward(layout.unpack(theta), x, masks)
+        stack.cross_entropy(logits, y_train).sum().backward()
         opt.step()
-        curves[:, :, e] = stack.evaluate(params, both, y_train, y_val, out)
+        curves[:, :, e] = stack.evaluate(theta, layout, both, y_train, y_val, out)
         if progress is not None and (e + 1) % every == 0:
             progress((e + 1) / epochs)
-    grids = stack.grid(params, both, size=GRID, margin=MARGIN)
-    n_params = sum(p[0].numel() for p in params)
-    return [_result(split, c, grid, n_params)
+    grids = stack.grid(theta, layout, both, size=GRID, margin=MARGIN)
+    return [_result(split, c, grid, theta.shape[1])
             for split, c, grid in zip(splits, curves.numpy(), grids, strict=True)]
 
 
 def _start(seed: int, *, dataset: str, n_train: int, noise: float, width: int, depth: int,
-           dropout: float) -> tuple[data.Split, list[torch.Tensor], torch.Generator]:
-    """One seed's data, initial parameters (`mlp` after `torch.manual_seed(seed)`, in
-    dlviz.overfitting_stack's layout: weights transposed) and a private generator holding
-    torch's global stream exactly where that init left it."""
+           dropout: float) -> tuple[data.Split, torch.Tensor, torch.Generator, stack.Layout]:
+    """One seed's data, initial parameters (`mlp` after `torch.manual_seed(seed)`, packed
+    in a row as dlviz.overfitting_stack holds them) and a private generator holding torch's
+    global stream exactly where that init left it."""
     split = make_data(dataset=dataset, n_train=n_train, noise=noise, seed=seed)
     with rng.seeded(seed):
         model = mlp(width=width, depth=depth, dropout=dropout)
         gen = torch.Generator()
         gen.set_state(torch.get_rng_state())
-    return split, [p.detach().T.contiguous() if p.dim() == 2 else p.detach()
-                   for p in model.parameters()], gen
+    theta, layout = stack.pack(model)
+    return split, theta, gen, layout
 
 
 def _result(split: data.Split, curves: np.ndarray,

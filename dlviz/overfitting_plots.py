@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dlviz import style
 from dlviz.overfitting import Diagnosis, DropoutDemo, TrainResult
@@ -20,55 +19,64 @@ def curves_figure(result: TrainResult, diagnosis: Diagnosis | None = None, *,
     """Loss (left) and accuracy (right) per epoch, training and validation.
 
     A dotted line marks the epoch of the lowest validation loss, when a diagnosis is given.
+    Built as a dict (style.subplots): a new seed redraws it, and plotly's incremental API
+    cost more than the rest of the page's work after training.
     """
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
-                        subplot_titles=("Cross-entropy loss", "Accuracy"))
+    spec = style.subplots(1, 2, horizontal_spacing=0.1,
+                          subplot_titles=("Cross-entropy loss", "Accuracy"))
     for col, (train, val) in enumerate(((result.train_loss, result.val_loss),
                                         (result.train_acc, result.val_acc)), start=1):
+        x, y = style.cell(1, col, 2)
         for name, values, colour in (("training", train, TRAIN), ("validation", val, VAL)):
-            fig.add_trace(go.Scatter(
-                x=result.epoch, y=np.round(values, 5), mode="lines", name=name,
+            spec["data"].append(dict(
+                type="scatter", x=result.epoch, y=np.round(values, 5), mode="lines", name=name,
                 legendgroup=name, showlegend=col == 1, line=dict(color=colour),
                 hovertemplate=f"{name}<br>epoch %{{x}}<br>%{{y:.4g}}<extra></extra>",
-            ), row=1, col=col)
+                xaxis=x, yaxis=y))
     if diagnosis is not None:  # the epoch of the lowest validation loss, in both panels
         best = diagnosis.best_epoch
         top = float(max(result.train_loss.max(), result.val_loss.max()))
         for col, (y0, y1) in ((1, (0.0, top)), (2, (0.0, 1.0))):
-            fig.add_trace(go.Scatter(
-                x=[best, best], y=[y0, y1], mode="lines", name=f"lowest val loss (epoch {best})",
-                legendgroup="best", showlegend=col == 1,
-                line=dict(color=style.INK, dash="dot", width=1.5), hoverinfo="skip",
-            ), row=1, col=col)
-    fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.1, x=0),
-                      hovermode="x unified")
-    return style.finish(fig, lecture=lecture)
+            x, y = style.cell(1, col, 2)
+            spec["data"].append(dict(
+                type="scatter", x=[best, best], y=[y0, y1], mode="lines",
+                name=f"lowest val loss (epoch {best})", legendgroup="best",
+                showlegend=col == 1, line=dict(color=style.INK, dash="dot", width=1.5),
+                hoverinfo="skip", xaxis=x, yaxis=y))
+    layout = spec["layout"]
+    for col in (1, 2):
+        style.axis(layout, style.cell(1, col, 2)[0])["title"] = dict(text="epoch")
+    style.axis(layout, "y")["rangemode"] = "tozero"
+    style.axis(layout, "y2").update(range=[0, 1.02], tickformat=".0%")
+    layout.update(legend=dict(orientation="h", yanchor="bottom", y=1.1, x=0),
+                  hovermode="x unified")
+    return style.finish(spec, lecture=lecture)
 
 
 def boundary_figure(result: TrainResult, *, lecture: bool = False) -> go.Figure:
-    """P(class 1) on the grid, the 0.5 contour, training points (filled), validation (hollow)."""
-    fig = go.Figure(go.Contour(
-        x=result.grid_x, y=result.grid_y, z=np.round(result.prob, 3), zmin=0, zmax=1,
+    """P(class 1) on the grid, the 0.5 contour, training points (filled), validation (hollow).
+
+    Built as a dict, as `curves_figure`."""
+    z = np.round(result.prob, 3)
+    data = [dict(
+        type="contour", x=result.grid_x, y=result.grid_y, z=z, zmin=0, zmax=1,
         colorscale=BOUNDARY_SCALE, contours=dict(start=0, end=1, size=0.1),
         line=dict(width=0), colorbar=dict(title=dict(text="P(class 1)"), thickness=14),
         hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>P(class 1) %{z:.2f}<extra></extra>",
         name="P(class 1)",
-    ))
-    fig.add_trace(go.Contour(
-        x=result.grid_x, y=result.grid_y, z=np.round(result.prob, 3), showscale=False,
+    ), dict(
+        type="contour", x=result.grid_x, y=result.grid_y, z=z, showscale=False,
         contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
         line=dict(color=style.INK, width=2), hoverinfo="skip", name="boundary",
-    ))
+    )]
     size = style.sizes(lecture).marker
     for cls in (0, 1):
         for label, x, y, hollow in (("train", result.x_train, result.y_train, False),
                                     ("val", result.x_val, result.y_val, True)):
             pts = np.round(x[y == cls], 4)
-            fig.add_trace(go.Scatter(
-                x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"class {cls} · {label}",
+            data.append(dict(
+                type="scatter", x=pts[:, 0], y=pts[:, 1], mode="markers",
+                name=f"class {cls} · {label}",
                 # open symbols draw their outline in marker.color, at marker.line.width
                 marker=dict(color=CLASS_COLORS[cls], symbol="circle-open" if hollow else "circle",
                             size=round(0.7 * size) if hollow else size,
@@ -76,13 +84,16 @@ def boundary_figure(result: TrainResult, *, lecture: bool = False) -> go.Figure:
                 hovertemplate=f"class {cls} ({label})<br>%{{x:.2f}}, %{{y:.2f}}<extra></extra>",
             ))
     # equal scales on both axes; the plot area shrinks to the data rather than padding it
-    fig.update_xaxes(title_text="x₁", range=[result.grid_x[0], result.grid_x[-1]],
-                     constrain="domain")
-    fig.update_yaxes(title_text="x₂", range=[result.grid_y[0], result.grid_y[-1]],
-                     scaleanchor="x", scaleratio=1, constrain="domain")
-    fig.update_layout(title="Decision boundary",
-                      legend=dict(orientation="h", yanchor="top", y=-0.24, x=0))
-    return style.finish(fig, lecture=lecture, height=620 if lecture else 540)
+    layout = {
+        "xaxis": dict(title=dict(text="x₁"), range=[result.grid_x[0], result.grid_x[-1]],
+                      constrain="domain"),
+        "yaxis": dict(title=dict(text="x₂"), range=[result.grid_y[0], result.grid_y[-1]],
+                      scaleanchor="x", scaleratio=1, constrain="domain"),
+        "title": dict(text="Decision boundary"),
+        "legend": dict(orientation="h", yanchor="top", y=-0.24, x=0),
+    }
+    return style.finish({"data": data, "layout": layout}, lecture=lecture,
+                        height=620 if lecture else 540)
 
 
 def dropout_figure(demo: DropoutDemo, *, lecture: bool = False) -> go.Figure:

@@ -1,28 +1,66 @@
 """B MLPs of one shape as one computation: the Overfitting page's models stacked on a leading
 axis, so that thirty sessions' seeds cost little more than one (`overfitting.train_many`).
 
-`params` alternate weights and biases of `overfitting.mlp`'s Linear layers, stacked: weight
-ᵀ (B, in, out) — each nn.Linear weight transposed, so that h·Wᵀ is one `baddbmm` and its
-gradient comes out in the layout the optimizer keeps (no copy per step) — and bias (B, out).
-At the page's shapes these products are bit for bit nn.Linear's (`addmm` and `baddbmm` call
-the same BLAS kernel per model); only where torch's bmm takes a plain loop instead of BLAS
-(fewer than 400 multiply-adds per model, e.g. 20 points through 8 units) the last float32
-bit may differ. No function mixes models: each model's numbers depend on its own slice only,
-whatever the other slices hold (tests/test_overfitting_batched.py).
+Each model's parameters are one row of `theta` (B, P) (`pack`): every Linear weight as
+nn.Linear holds it (out, in), row-major, then every bias; `Layout.unpack` gives the stacked
+views [W₁ (B, out, in), b₁ (B, out), W₂, …]. One tensor keeps torch.optim.Adam's per-tensor
+bookkeeping to one tensor a step (it was a third of a lone run's time with eight), and the
+weights sit side by side for the weight norm. At the page's shapes the products are bit for
+bit nn.Linear's (`addmm` and `baddbmm` call the same BLAS kernel per model); only where
+torch's bmm takes a plain loop instead of BLAS (fewer than 400 multiply-adds per model, e.g.
+20 points through 8 units) the last float32 bit may differ. No function mixes models: each
+model's numbers depend on its own row only, whatever the other rows hold
+(tests/test_overfitting_batched.py).
 """
 
 from __future__ import annotations
+
+import math
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where each Linear layer's parameters sit in a row of theta."""
+
+    shapes: tuple[tuple[int, int], ...]  # (out, in) of each Linear, input layer first
+
+    @property
+    def n_weights(self) -> int:
+        return sum(o * i for o, i in self.shapes)
+
+    def unpack(self, theta: torch.Tensor) -> list[torch.Tensor]:
+        """theta (B, P) → views [W₁ (B, out, in), b₁ (B, out), W₂, b₂, …]; differentiable
+        (one split), so gradients reach theta."""
+        sizes = [o * i for o, i in self.shapes] + [o for o, _ in self.shapes]
+        parts = theta.split(sizes, dim=1)
+        layers = len(self.shapes)
+        out = []
+        for (o, i), w, b in zip(self.shapes, parts[:layers], parts[layers:], strict=True):
+            out += [w.view(-1, o, i), b]
+        return out
+
+
+def pack(model: nn.Module) -> tuple[torch.Tensor, Layout]:
+    """One model's Linear parameters as a flat row (P,), weights first, and their layout."""
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    theta = torch.cat([m.weight.detach().reshape(-1) for m in linears]
+                      + [m.bias.detach() for m in linears])
+    layout = Layout(tuple(tuple(m.weight.shape) for m in linears))
+    assert theta.numel() == sum(math.prod(p.shape) for p in model.parameters())
+    return theta, layout
+
+
 def forward(params: list[torch.Tensor], x: torch.Tensor,
             masks: list[torch.Tensor] | None = None, *,
             out: list[torch.Tensor] | None = None) -> torch.Tensor:
     """x (B, n, 2) → logits (B, n, 2): per model, h·Wᵀ + b (as nn.Linear) → ReLU (→ the
-    dropout mask, in train mode) per hidden layer, then the output layer.
+    dropout mask, in train mode) per hidden layer, then the output layer. params as
+    `Layout.unpack` gives them.
 
     Without grad, `out` may give three buffers (`buffers`) to write into: fresh multi-MB
     tensors every epoch cost more in page faults than the arithmetic."""
@@ -30,10 +68,10 @@ def forward(params: list[torch.Tensor], x: torch.Tensor,
     for i in range(0, len(params) - 2, 2):
         buffer = None if out is None else out[i // 2 % 2]
         # in place: baddbmm's backward does not need its output; ReLU's keeps it
-        h = torch.baddbmm(params[i + 1].unsqueeze(1), h, params[i], out=buffer).relu_()
+        h = torch.baddbmm(params[i + 1].unsqueeze(1), h, params[i].mT, out=buffer).relu_()
         if masks is not None:
             h = h * masks[i // 2]
-    return torch.baddbmm(params[-1].unsqueeze(1), h, params[-2],
+    return torch.baddbmm(params[-1].unsqueeze(1), h, params[-2].mT,
                          out=None if out is None else out[2])
 
 
@@ -73,11 +111,10 @@ def cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     return per_point.view(targets.shape).mean(1)
 
 
-def weight_norm(params: list[torch.Tensor]) -> torch.Tensor:
+def weight_norm(theta: torch.Tensor, layout: Layout) -> torch.Tensor:
     """(B,) ‖W‖₂ over every weight matrix of each model (biases excluded), the weights in
     nn.Linear's order: what weight decay pulls to 0."""
-    weights = torch.cat([w.detach().mT.flatten(1) for w in params[0::2]], 1)  # (B, weights)
-    return torch.linalg.vector_norm(weights, dim=1)
+    return torch.linalg.vector_norm(theta.detach()[:, :layout.n_weights], dim=1)
 
 
 def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -89,7 +126,7 @@ def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     return correct.double() / targets.shape[-1]
 
 
-def evaluate(params: list[torch.Tensor], both: torch.Tensor, y_train: torch.Tensor,
+def evaluate(theta: torch.Tensor, layout: Layout, both: torch.Tensor, y_train: torch.Tensor,
              y_val: torch.Tensor, out: list[torch.Tensor]) -> torch.Tensor:
     """(B, 5) float64 [train loss, val loss, train acc, val acc, weight norm] in eval mode
     (no dropout), no grad; `both` (B, n + n_val, 2) is each model's training points, then
@@ -97,24 +134,24 @@ def evaluate(params: list[torch.Tensor], both: torch.Tensor, y_train: torch.Tens
     log-softmax, then nll_loss's mean), so it sums exactly as a single model's call does."""
     n = y_train.shape[1]
     with torch.no_grad():
-        logits = forward(params, both, out=out)
+        logits = forward(layout.unpack(theta), both, out=out)
         logp = torch.log_softmax(logits, dim=2)
-        losses = [[nn.functional.nll_loss(lp[:n], yt), nn.functional.nll_loss(lp[n:], yv)]
-                  for lp, yt, yv in zip(logp, y_train, y_val, strict=True)]
+        losses = torch.stack([loss for lp, yt, yv in zip(logp, y_train, y_val, strict=True)
+                              for loss in (nn.functional.nll_loss(lp[:n], yt),
+                                           nn.functional.nll_loss(lp[n:], yv))])
         tr, va = logits[:, :n], logits[:, n:]
-        return torch.cat([torch.tensor(losses).double(), accuracy(tr, y_train)[:, None],
-                          accuracy(va, y_val)[:, None], weight_norm(params).double()[:, None]],
-                         1)
+        return torch.stack([*losses.double().view(-1, 2).T, accuracy(tr, y_train),
+                            accuracy(va, y_val), weight_norm(theta, layout).double()], 1)
 
 
-def grid(params: list[torch.Tensor], points: torch.Tensor, *, size: int,
+def grid(theta: torch.Tensor, layout: Layout, points: torch.Tensor, *, size: int,
          margin: float) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Per model, P(class 1) = softmax(logits)[:, 1] on a size × size lattice reaching
     `margin` beyond its points (B, n, 2), ends on half units: (grid_x, grid_y, prob), prob
     (size, size) with prob[i, j] at (grid_x[j], grid_y[i]). One model at a time into the
     same buffers: thirty at once would be 30 × 0.9 MB per layer."""
     grids = []
-    out = buffers(1, size * size, params[0].shape[2])
+    out = buffers(1, size * size, layout.shapes[0][0])
     for b, pts in enumerate(points.numpy()):
         lo = np.floor((pts.min(0) - margin) * 2) / 2
         hi = np.ceil((pts.max(0) + margin) * 2) / 2
@@ -122,7 +159,7 @@ def grid(params: list[torch.Tensor], points: torch.Tensor, *, size: int,
         xx, yy = np.meshgrid(gx, gy)  # (size, size); rows follow y
         lattice = torch.tensor(np.stack([xx.ravel(), yy.ravel()], 1), dtype=torch.float32)
         with torch.no_grad():
-            logits = forward([p[b:b + 1] for p in params], lattice[None], out=out)[0]
+            logits = forward(layout.unpack(theta[b:b + 1]), lattice[None], out=out)[0]
             prob = torch.softmax(logits, dim=1)[:, 1].reshape(size, size)
         grids.append((gx, gy, prob.double().numpy()))
     return grids
