@@ -163,6 +163,7 @@ def train_many(seeds: Sequence[int], *, progress: Progress | None = None,
     curves = torch.zeros(len(seeds), 5, epochs, dtype=torch.float64)
     every = max(1, epochs // 25)
     opt = torch.optim.Adam([theta], lr=LR, weight_decay=weight_decay, foreach=True)
+    views = layout.unpack(theta.detach())  # for evaluation: they follow Adam's in-place steps
     for e in range(epochs):
         x, masks = stack.draws(gens, x_train, width=width, depth=depth, dropout=dropout,
                                jitter=jitter)
@@ -170,7 +171,7 @@ def train_many(seeds: Sequence[int], *, progress: Progress | None = None,
         logits = stack.forward(layout.unpack(theta), x, masks)
         stack.cross_entropy(logits, y_train).sum().backward()
         opt.step()
-        curves[:, :, e] = stack.evaluate(theta, layout, both, y_train, y_val, out)
+        curves[:, :, e] = stack.evaluate(theta, layout, both, y_train, y_val, out, views)
         if progress is not None and (e + 1) % every == 0:
             progress((e + 1) / epochs)
     grids = stack.grid(theta, layout, both, size=GRID, margin=MARGIN)

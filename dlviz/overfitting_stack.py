@@ -127,14 +127,17 @@ def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 
 
 def evaluate(theta: torch.Tensor, layout: Layout, both: torch.Tensor, y_train: torch.Tensor,
-             y_val: torch.Tensor, out: list[torch.Tensor]) -> torch.Tensor:
+             y_val: torch.Tensor, out: list[torch.Tensor],
+             views: list[torch.Tensor] | None = None) -> torch.Tensor:
     """(B, 5) float64 [train loss, val loss, train acc, val acc, weight norm] in eval mode
     (no dropout), no grad; `both` (B, n + n_val, 2) is each model's training points, then
     its validation points. A loss is nn.functional.cross_entropy on one model's set (the
-    log-softmax, then nll_loss's mean), so it sums exactly as a single model's call does."""
+    log-softmax, then nll_loss's mean), so it sums exactly as a single model's call does.
+    `views` may be `layout.unpack(theta.detach())`, made once: views of theta see its
+    updates in place."""
     n = y_train.shape[1]
     with torch.no_grad():
-        logits = forward(layout.unpack(theta), both, out=out)
+        logits = forward(views or layout.unpack(theta), both, out=out)
         logp = torch.log_softmax(logits, dim=2)
         losses = torch.stack([loss for lp, yt, yv in zip(logp, y_train, y_val, strict=True)
                               for loss in (nn.functional.nll_loss(lp[:n], yt),

@@ -1,7 +1,8 @@
 """hparam_search.search_many: a class's sessions' trials in one stacked computation must give
 each seed exactly its own search: the same bits alone, first, last or in the middle of any
 batch, across chunk boundaries, and the same bits as one nn.Module + torch.optim.SGD per
-trial (the reproduce script's way)."""
+trial (the reproduce script's way), also when part of a batch computes in the worker process
+(dlviz.workers)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 import torch
 
 from dlviz import hparam_search as hs
+from dlviz import workers
 from tests.test_hparam_search import _ordinary_run
 
 torch.set_num_threads(1)
@@ -42,8 +44,8 @@ def test_a_seed_gets_the_same_bits_wherever_it_sits_in_a_batch(trials, epochs):
 
 
 def test_across_chunks_and_on_two_threads_no_bit_changes(monkeypatch):
-    """More trials than one stack holds: the batch is cut into chunks; and a coalesced
-    batch may run on two intra-op threads (dlviz.ui.coalesced)."""
+    """More trials than one stack holds: the batch is cut into chunks; and torch may
+    split the larger kernels over two intra-op threads (dlviz.parallel)."""
     alone = hs.search(trials=16, epochs=5, seed=SEED)
     monkeypatch.setattr(hs, "CHUNK_TRIALS", 3 * 32)  # three sessions of 2 × 16 a chunk
     before = torch.get_num_threads()
@@ -54,6 +56,14 @@ def test_across_chunks_and_on_two_threads_no_bit_changes(monkeypatch):
         torch.set_num_threads(before)
     _assert_same(results[4], alone)  # the second chunk's middle
     _assert_same(results[0], hs.search(trials=16, epochs=5, seed=OTHERS[0]))
+
+
+@pytest.mark.skipif(workers.pool() is None, reason="no forkserver on this platform")
+def test_a_batch_split_with_the_worker_process_equals_each_seed_alone():
+    seeds = [SEED, *OTHERS[:4]]
+    split = workers.split_call(hs.search_many, seeds, trials=9, epochs=5)
+    for seed, got in zip(seeds, split, strict=True):
+        _assert_same(got, hs.search(trials=9, epochs=5, seed=seed))
 
 
 def test_every_trial_is_bit_for_bit_an_ordinary_nn_module_with_torch_optim_sgd():

@@ -1,7 +1,8 @@
 """overfitting.train_many: thirty sessions' seeds in one stacked computation must give each
 seed exactly its own run: the same bits alone, first, last or in the middle of any batch, and
 the same bits as an ordinary nn.Module trained by torch.optim.Adam (the reproduce script's
-loop) at the page's shapes."""
+loop) at the page's shapes, also when part of a batch computes in the worker process
+(dlviz.workers)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import torch
 from torch import nn
 
 from dlviz import overfitting as of
+from dlviz import workers
 
 torch.set_num_threads(1)
 SHARED = {  # name → settings every member of a batch shares (what ui.coalesced groups by)
@@ -47,7 +49,8 @@ def test_a_seed_gets_the_same_bits_wherever_it_sits_in_a_batch(name):
 
 
 def test_two_torch_threads_change_no_bit():
-    """A coalesced batch may run on two intra-op threads (dlviz.ui.coalesced)."""
+    """torch splitting the larger kernels over two intra-op threads (dlviz.parallel) does
+    not reach into any model's sums."""
     kw = SHARED["regularised"]
     alone = of.train_many([SEED], **kw)[0]
     before = torch.get_num_threads()
@@ -57,6 +60,15 @@ def test_two_torch_threads_change_no_bit():
     finally:
         torch.set_num_threads(before)
     _assert_same(wide, alone)
+
+
+@pytest.mark.skipif(workers.pool() is None, reason="no forkserver on this platform")
+def test_a_batch_split_with_the_worker_process_equals_each_seed_alone():
+    kw = SHARED["regularised"]
+    seeds = [SEED, *OTHERS[:4]]
+    split = workers.split_call(of.train_many, seeds, **kw)  # the tail computes there
+    for seed, got in zip(seeds, split, strict=True):
+        _assert_same(got, of.train(seed=seed, **kw))
 
 
 def test_a_repeated_seed_gets_its_own_copy_of_one_result():
