@@ -1,4 +1,4 @@
-"""The Network playground's engine: train a `NetSpec` and keep what the pictures need.
+"""The Network playground's engine: train `NetSpec`s and keep what the pictures need.
 
 `train` fits a `playground_net.NetSpec` on a `playground_data.PlaygroundData` and returns the
 loss curves (train, validation, test; eval mode, after every epoch), the final accuracies and
@@ -6,44 +6,58 @@ the snapshots (`playground_frames`). `overfit_one_batch` is chapter 4's debuggin
 `compare` trains two settings on the same data and seed (the side-by-side mode). The update
 rules are in `playground_net`'s docstring.
 
+All of them are `run_jobs`: a list of `Job`s (a run or a check, each with its data, spec and
+seed) trained as few stacked computations (`playground_lockstep`): every job of one shape,
+activation, optimizer and lr steps in one batched torch step, so the page's run and its
+one-batch check, and thirty students' seeds (`page_many`, `train_many`, with
+`dlviz.batching`), cost about one run. A job's numbers are the same alone or in any batch.
+
 Each epoch takes a fresh permutation of the training set from a private generator seeded
 with `seed` (so the batches do not depend on dropout's draws) and steps on `batch_size` rows
-at a time, the last batch possibly smaller: tensor slicing rather than a DataLoader, the
-same batches at 166 µs instead of 226 µs a step (measured, default network, batch 10).
-A run stops at the first epoch whose loss is not finite or exceeds LOSS_BOUND, or whose
-weights are not finite: its curves and snapshots then end at the epoch before
-(`diverged_at`), whose weights the final accuracies use. No NaN reaches a result.
+at a time, the last batch possibly smaller. A run stops at the first epoch whose loss is not
+finite or exceeds LOSS_BOUND, or whose weights are not finite: its curves and snapshots then
+end at the epoch before (`diverged_at`), whose weights the final accuracies use. No NaN
+reaches a result. The initial weights are PyTorch's default init (float32, from `seed`);
+training runs in float64 (`playground_net.STACK_DTYPE`). The stacked kernels round in the
+last bits differently from nn.Linear's single-network ones (in float32 the reproduce script
+drifted past the printed digits: 11.2175 vs 11.3892 for a linear model at lr 1), so the
+script trains the same init in float64 too; it then prints the page's numbers (the presets
+at seeds 0 and 3 and 12 random settings, measured) except where training is chaotic: lr 10
+(`lr_too_large`), Adam at lr 0.3 on one batch, spiral_deep at seed 0 (200 Adam epochs),
+where the last bits grow into different numbers, as they would on another CPU.
 
-Caps, measured (CPU seconds of a cold call on one thread, torch warmed up, 2-core VM):
-- the default (circle, (4, 2) tanh, SGD lr 0.03, batch 10, 100 epochs = 2000 steps): 0.39 s,
-  plus 0.07 s to build and serialise its figures; 80 epochs would take 0.32 s, but SGD at
-  lr 0.03 gets the test loss below 0.3 only after 53–113 epochs (7 of 8 seeds), so 100.
-- MAX_STEPS = 4000 optimizer steps (166 µs a step for the default network, ≈ 450 µs for the
-  largest with dropout and L1 under Adam): the largest network (6 × 8, all 7 inputs,
-  dropout 0.5) at 0.9 train share with 50 extra points takes 1.90 s with Adam + L1, batch
-  8 (3952 steps), 1.66 s at batch 1, 1.50 s at batch 30 over 200 epochs; SGD 1.27–1.70 s.
-  MAX_EPOCHS = 200: the default network's batches of 10 fill those steps (0.81 s).
-- overfit_one_batch: at most OVERFIT_STEPS = 2000 steps, 0.42 s for the default network.
-Accuracy is torchmetrics' BinaryAccuracy (the course's metric). Measured: `pip install
-torchmetrics==1.9.0` 5.2 s (wheel 0.98 MB + lightning-utilities 32 kB; 9.2 MB installed),
-`import torchmetrics` after torch 0.20–0.28 s (median of 7: 0.23 s).
+Caps, measured (CPU seconds of a cold call on one thread, torch warmed up, 2-core VM; the
+single-network loop this replaced in brackets):
+- the default (circle, (4, 2) tanh, SGD lr 0.03, batch 10, 100 epochs = 2000 steps) with its
+  one-batch check beside it: 0.40 s [0.90 s]; 30 seeds at once 0.75 s [26 s]. A step costs
+  ≈ 170 µs of autograd and optimizer overhead, so 2000 of them are the floor. SGD at lr 0.03
+  gets the test loss below 0.3 only after 53–113 epochs (7 of 8 seeds), so 100 epochs.
+- MAX_STEPS = 4000 optimizer steps: the largest network (6 × 8, all 7 inputs, dropout 0.5)
+  at 0.9 train share with 50 extra points, Adam + L1, batch 8 (3952 steps) with its check:
+  2.2 s [2.1 s]; 30 seeds 7.4 s [63 s]. MAX_EPOCHS = 200: the default network's batches of
+  10 fill those steps.
+- overfit_one_batch: at most OVERFIT_STEPS = 2000 steps. At the defaults its loss still
+  falls at step 2000 (0.009–0.28 over seeds 0–5), so it does not stop earlier: beside the
+  run it costs almost nothing.
+Accuracy is torchmetrics' BinaryAccuracy (the course's metric).
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 from torch import nn
-from torchmetrics.classification import BinaryAccuracy
 
+from dlviz import playground_data as pdata
+from dlviz import playground_lockstep as ls
 from dlviz import playground_net as net
 from dlviz import rng
 from dlviz.overfitting import one_thread
 from dlviz.playground_data import PlaygroundData
-from dlviz.playground_frames import FRAMES, Frames, Recorder, schedule
+from dlviz.playground_frames import FRAMES, Frames, schedule
 from dlviz.playground_net import NetSpec
 
 DEFAULT = NetSpec()  # TensorFlow Playground's defaults, 100 epochs
@@ -74,119 +88,136 @@ class OverfitRun:
 
 
 @dataclass(frozen=True)
+class Job:
+    data: PlaygroundData
+    spec: NetSpec
+    seed: int  # init, dropout and batch order
+    overfit: bool = False  # chapter 4's one-batch check instead of a training run
+    n_frames: int = FRAMES  # a run's snapshots
+    max_steps: int = OVERFIT_STEPS  # a check's step cap
+    tol: float = OVERFIT_TOL  # a check's target loss
+
+
+@dataclass(frozen=True)
 class _Sets:
-    x: torch.Tensor  # (n_train, k) float32 features of the training points
-    y: torch.Tensor  # (n_train,) float32 0/1
+    x: torch.Tensor  # (n_train, k) features of the training points
+    y: torch.Tensor  # (n_train,) 0/1
     x_all: torch.Tensor  # (n_train + n_val + n_test, k): one eval pass for all three sets
-    y_all: torch.Tensor  # (n_all,) float32
+    y_all: torch.Tensor  # (n_all,)
     ends: tuple[int, int]  # n_train, n_train + n_val
 
 
-def _sets(data: PlaygroundData, features: tuple[str, ...]) -> _Sets:
+def _sets(data: PlaygroundData, features: tuple[str, ...],
+          dtype: torch.dtype = torch.float32) -> _Sets:
     def cols(x: np.ndarray) -> torch.Tensor:
-        return net.feature_columns(torch.tensor(x, dtype=torch.float32), features)
+        return net.feature_columns(torch.tensor(x, dtype=dtype), features)
 
     x_all = np.concatenate([data.x_train, data.x_val, data.x_test])
     y_all = np.concatenate([data.y_train, data.y_val, data.y_test])
     n_train, n_val = len(data.x_train), len(data.x_val)
-    return _Sets(cols(data.x_train), torch.tensor(data.y_train, dtype=torch.float32),
-                 cols(x_all), torch.tensor(y_all, dtype=torch.float32),
-                 (n_train, n_train + n_val))
-
-
-def _split3(t: torch.Tensor, ends: tuple[int, int]) -> tuple[torch.Tensor, ...]:
-    return t[:ends[0]], t[ends[0]:ends[1]], t[ends[1]:]
-
-
-def _bce(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    return nn.functional.binary_cross_entropy_with_logits(logits, y)
-
-
-@torch.no_grad()
-def evaluate(model: nn.Sequential, sets: _Sets) -> torch.Tensor:
-    """(3,) float64 mean BCE on the train, val and test sets, eval mode (NaN if empty)."""
-    model.eval()
-    logits = model(sets.x_all).squeeze(1)
-    return torch.stack([_bce(z, y).double() for z, y in zip(
-        _split3(logits, sets.ends), _split3(sets.y_all, sets.ends), strict=True)])
+    return _Sets(cols(data.x_train), torch.tensor(data.y_train, dtype=dtype),
+                 cols(x_all), torch.tensor(y_all, dtype=dtype), (n_train, n_train + n_val))
 
 
 @torch.no_grad()
 def accuracies(model: nn.Sequential, sets: _Sets) -> tuple[float, float, float]:
-    """Train, val and test accuracy with torchmetrics' BinaryAccuracy on P = σ(logit) > 0.5.
-    Probabilities, not logits: BinaryAccuracy applies σ only when some value falls outside
-    [0, 1], and would threshold raw logits at 0.5 otherwise. An empty set gives 0."""
+    """Train, val and test accuracy of one model (`playground_lockstep.accuracies`)."""
     model.eval()
     prob = torch.sigmoid(model(sets.x_all).squeeze(1))
-    metric = BinaryAccuracy()
-    return tuple(float(metric(p, y.long())) if len(y) else 0.0 for p, y in zip(
-        _split3(prob, sets.ends), _split3(sets.y_all, sets.ends), strict=True))
+    return ls.accuracies(prob[None], sets.y_all[None], sets.ends)[0]
 
 
-def _flat(model: nn.Sequential) -> torch.Tensor:
-    """(n_params,) a copy of every parameter: the last finite state, and one finiteness check."""
-    return nn.utils.parameters_to_vector(model.parameters()).detach()
+def _check(job: Job) -> None:
+    """Raise ValueError, naming the setting, for a job outside the caps."""
+    net.check(job.spec)
+    if job.overfit:
+        if not (net.is_int(job.max_steps) and 1 <= job.max_steps <= OVERFIT_STEPS):
+            raise ValueError(f"max_steps must be an integer in [1, {OVERFIT_STEPS}], got "
+                             f"{job.max_steps!r}")
+        return
+    n_train, bs = len(job.data.x_train), job.spec.batch_size
+    cap = net.max_epochs(n_train=n_train, batch_size=bs)
+    if job.spec.epochs > cap:
+        raise ValueError(f"epochs must be at most {cap} with batch size {bs} and {n_train} "
+                         f"training points ({net.MAX_STEPS} steps)")
+    schedule(job.spec.epochs, job.n_frames)
 
 
-def _in_bounds(loss: torch.Tensor, flat: torch.Tensor) -> bool:
-    train_loss = loss[0]  # val or test may be empty (NaN); their logits come from the same net
-    return bool(torch.isfinite(train_loss) & (train_loss <= net.LOSS_BOUND)
-                & torch.isfinite(flat).all())
+def _lane(job: Job) -> ls.Run | ls.Check:
+    """The job's network at PyTorch's default init from its seed, and its inputs. Dropout
+    draws on where the init left the seeded stream, as nn.Dropout would after build()."""
+    spec = replace(job.spec, dropout=0.0, regularization="none") if job.overfit else job.spec
+    with rng.seeded(job.seed):
+        model = net.build(spec)
+        drops = None
+        if spec.dropout > 0:
+            drops = torch.Generator()
+            drops.set_state(torch.random.get_rng_state())
+    sets = _sets(job.data, spec.features, net.STACK_DTYPE)
+    if job.overfit:
+        b = spec.batch_size
+        return ls.Check(spec, model, sets.x[:b], sets.y[:b], job.max_steps, job.tol)
+    return ls.Run(spec, model, sets.x, sets.y, sets.x_all, sets.y_all, sets.ends,
+                  torch.Generator().manual_seed(job.seed), drops,
+                  schedule(spec.epochs, job.n_frames))
 
 
-def _epoch(model: nn.Sequential, opt: torch.optim.Optimizer, spec: NetSpec, sets: _Sets,
-           order: torch.Generator) -> None:
-    """One pass over the training set in a fresh seeded order, `batch_size` rows at a time."""
-    model.train()
-    perm = torch.randperm(len(sets.y), generator=order)
-    for xb, yb in zip(sets.x[perm].split(spec.batch_size),
-                      sets.y[perm].split(spec.batch_size), strict=True):
-        net.step(model, opt, spec, xb, yb)
+def _groups(lanes: list) -> list[tuple[list[ls.Run], list[ls.Check]]]:
+    """Lanes that can step together: runs of one signature and data shape, with the checks
+    of that signature whose batch has the runs' rows (so nobody's shapes change)."""
+    runs: dict[tuple, list] = {}
+    checks: dict[tuple, list] = {}
+    for lane in lanes:
+        sig = ls.signature(lane.spec)
+        if isinstance(lane, ls.Check):
+            checks.setdefault((sig, len(lane.y), lane.max_steps, lane.tol), []).append(lane)
+        else:
+            s = lane.spec
+            key = (sig, ls.rows(lane), len(lane.y), len(lane.y_all), lane.ends,
+                   s.batch_size, s.epochs, tuple(lane.schedule))
+            runs.setdefault(key, []).append(lane)
+    groups = []
+    for key, members in runs.items():
+        partner = next((c for c in checks if c[:2] == key[:2]), None)
+        groups.append((members, checks.pop(partner) if partner else []))
+    return groups + [([], members) for members in checks.values()]
 
 
-def _fit(model: nn.Sequential, spec: NetSpec, sets: _Sets, rec: Recorder,
-         seed: int) -> tuple[list[torch.Tensor], int | None]:
-    """Train for spec.epochs, snapshotting into `rec`; the model ends at the last finite
-    epoch. Returns each recorded epoch's (3,) losses and the epoch that diverged, or None."""
-    opt = net.make_optimizer(model, spec)
-    order = torch.Generator().manual_seed(seed)
-    losses, good = [evaluate(model, sets)], _flat(model)
-    rec.take(model, 0)
-    for epoch in range(1, spec.epochs + 1):
-        _epoch(model, opt, spec, sets, order)
-        loss, flat = evaluate(model, sets), _flat(model)
-        if not _in_bounds(loss, flat):
-            nn.utils.vector_to_parameters(good, model.parameters())
-            rec.take(model, epoch - 1, force=True)
-            return losses, epoch
-        losses.append(loss)
-        good = flat
-        rec.take(model, epoch, force=epoch == spec.epochs)
-    return losses, None
+def run_jobs(jobs: Sequence[Job], progress: Callable[[float], None] | None = None) -> list:
+    """Each job's PlaygroundRun (a run) or OverfitRun (a check), in order."""
+    for job in jobs:
+        _check(job)
+    with one_thread():
+        lanes = [_lane(job) for job in jobs]
+        groups = _groups(lanes)
+        for g, (runs, checks) in enumerate(groups):
+            part = None if progress is None else (
+                lambda f, g=g: progress((g + f) / len(groups)))
+            ls.Lockstep(runs, checks).train(part)
+    return [_result(job, lane) for job, lane in zip(jobs, lanes, strict=True)]
+
+
+def _result(job: Job, lane) -> PlaygroundRun | OverfitRun:
+    if isinstance(lane, ls.Check):
+        loss, tol = lane.losses, job.tol
+        reached = len(loss) - 1 if len(loss) and loss[-1] < tol else None
+        b = job.spec.batch_size
+        return OverfitRun(loss=loss, reached_at=reached, x=job.data.x_train[:b].copy(),
+                          y=job.data.y_train[:b].copy())
+    curves = np.stack(lane.losses)
+    return PlaygroundRun(
+        spec=job.spec, epoch=np.arange(len(curves)), train_loss=curves[:, 0],
+        val_loss=curves[:, 1], test_loss=curves[:, 2], train_acc=lane.accuracy[0],
+        val_acc=lane.accuracy[1], test_acc=lane.accuracy[2], diverged_at=lane.diverged_at,
+        frames=lane.frames,
+        n_params=sum(p.numel() for p in lane.model.parameters() if p.requires_grad))
 
 
 def train(data: PlaygroundData, spec: NetSpec = DEFAULT, *, seed: int = 0,
           n_frames: int = FRAMES) -> PlaygroundRun:
     """Fit `spec` on `data`'s training set (module docstring); init, dropout and batch order
     from `seed`. Curves over epochs 0 … E, accuracies after E, `n_frames` snapshots."""
-    net.check(spec)
-    cap = net.max_epochs(n_train=len(data.x_train), batch_size=spec.batch_size)
-    if spec.epochs > cap:
-        raise ValueError(f"epochs must be at most {cap} with batch size {spec.batch_size} "
-                         f"and {len(data.x_train)} training points ({net.MAX_STEPS} steps)")
-    sets = _sets(data, spec.features)
-    with one_thread(), rng.seeded(seed):
-        model = net.build(spec)
-        rec = Recorder(lambda p: net.feature_columns(p, spec.features),
-                       schedule(spec.epochs, n_frames))
-        losses, diverged_at = _fit(model, spec, sets, rec, seed)
-        accs = accuracies(model, sets)
-    curves = torch.stack(losses).numpy()
-    return PlaygroundRun(
-        spec=spec, epoch=np.arange(len(curves)), train_loss=curves[:, 0],
-        val_loss=curves[:, 1], test_loss=curves[:, 2], train_acc=accs[0], val_acc=accs[1],
-        test_acc=accs[2], diverged_at=diverged_at, frames=rec.result(),
-        n_params=sum(p.numel() for p in model.parameters() if p.requires_grad))
+    return run_jobs([Job(data, spec, seed, n_frames=n_frames)])[0]
 
 
 def overfit_one_batch(data: PlaygroundData, spec: NetSpec = DEFAULT, *, seed: int = 0,
@@ -195,34 +226,54 @@ def overfit_one_batch(data: PlaygroundData, spec: NetSpec = DEFAULT, *, seed: in
     penalty off, stepping on one batch (the training set's first `batch_size` rows) until its
     loss is below `tol`, for at most `max_steps` steps. A model that cannot drive the loss of
     a handful of points to 0 has a bug, too little capacity or the wrong inputs."""
-    net.check(spec)
-    if not (net.is_int(max_steps) and 1 <= max_steps <= OVERFIT_STEPS):
-        raise ValueError(f"max_steps must be an integer in [1, {OVERFIT_STEPS}], got "
-                         f"{max_steps!r}")
-    bare = replace(spec, dropout=0.0, regularization="none")
-    x = torch.tensor(data.x_train[:spec.batch_size], dtype=torch.float32)
-    xb = net.feature_columns(x, spec.features)
-    yb = torch.tensor(data.y_train[:spec.batch_size], dtype=torch.float32)
-    losses: list[float] = []
-    with one_thread(), rng.seeded(seed):
-        model = net.build(bare)
-        opt = net.make_optimizer(model, bare)
-        for k in range(max_steps + 1):  # loss k is the loss after k steps
-            with torch.no_grad():
-                loss = float(_bce(model(xb).squeeze(1), yb))
-            if not (math.isfinite(loss) and loss <= net.LOSS_BOUND):
-                break
-            losses.append(loss)
-            if loss < tol or k == max_steps:
-                break
-            net.step(model, opt, bare, xb, yb)
-    reached = len(losses) - 1 if losses and losses[-1] < tol else None
-    return OverfitRun(loss=np.array(losses), reached_at=reached,
-                      x=data.x_train[:spec.batch_size].copy(),
-                      y=data.y_train[:spec.batch_size].copy())
+    return run_jobs([Job(data, spec, seed, overfit=True, max_steps=max_steps, tol=tol)])[0]
 
 
 def compare(data: PlaygroundData, first: NetSpec, second: NetSpec, *,
             seed: int = 0) -> tuple[PlaygroundRun, PlaygroundRun]:
     """Side by side: both settings trained on the same data with the same seed."""
-    return train(data, first, seed=seed), train(data, second, seed=seed)
+    a, b = run_jobs([Job(data, first, seed), Job(data, second, seed)])
+    return a, b
+
+
+# --- thirty students' seeds at once (dlviz.batching, via ui.coalesced) -------------------------
+
+@dataclass(frozen=True)
+class PageRuns:
+    run: PlaygroundRun  # the first network
+    over: OverfitRun  # its one-batch check
+    second: PlaygroundRun | None  # the side-by-side network, when asked for here
+    baseline: PlaygroundRun | None  # a lesson's unpenalised network, when asked for
+
+
+def steps_together(a: NetSpec, b: NetSpec) -> bool:
+    """Whether runs of `a` and `b` on the same data share one stacked computation."""
+    return (ls.signature(a), a.batch_size, a.epochs) == (ls.signature(b), b.batch_size,
+                                                         b.epochs)
+
+
+def _data(data: tuple, seed: int) -> PlaygroundData:
+    dataset, noise, train_share, extra = data
+    return pdata.make(dataset=dataset, noise=noise, train_share=train_share, seed=seed,
+                      extra=extra)
+
+
+def page_many(seeds: Sequence[int], *, progress=None, data: tuple, first: NetSpec,
+              second: NetSpec | None = None,
+              baseline: NetSpec | None = None) -> list[PageRuns]:
+    """Per seed, the page's networks on `data` = (dataset, noise, train_share, extra) drawn
+    with that seed: `first`, its check, and `second` / `baseline` if given; one run_jobs."""
+    jobs = []
+    for seed in seeds:
+        d = _data(data, seed)
+        jobs += [Job(d, first, seed), Job(d, first, seed, overfit=True)]
+        jobs += [Job(d, spec, seed) for spec in (second, baseline) if spec is not None]
+    done = iter(run_jobs(jobs, progress))
+    return [PageRuns(next(done), next(done), next(done) if second is not None else None,
+                     next(done) if baseline is not None else None) for _ in seeds]
+
+
+def train_many(seeds: Sequence[int], *, progress=None, data: tuple,
+               spec: NetSpec) -> list[PlaygroundRun]:
+    """Per seed, `train` of `spec` on `data` drawn with that seed; one run_jobs."""
+    return run_jobs([Job(_data(data, seed), spec, seed) for seed in seeds], progress)

@@ -1,9 +1,10 @@
 """Snapshots of a playground network for its pictures: boundary, units, weights.
 
-At up to FRAMES evenly spaced epochs (0 and the last included) a `Recorder` keeps, in eval
-mode: P(class 1) on a GRID × GRID lattice of the square [−6, 6]² (the boundary heatmap),
-every hidden unit's output on a UNIT_GRID × UNIT_GRID lattice (the units' small heatmaps, as
-Playground's 10 × 10) and every weight and bias (the links' colour and width), as float32.
+At up to FRAMES evenly spaced epochs (0 and the last included) a `Recorder` keeps, for each
+of a stack of networks (`playground_net.stack`), in eval mode: P(class 1) on a GRID × GRID
+lattice of the square [−6, 6]² (the boundary heatmap), every hidden unit's output on a
+UNIT_GRID × UNIT_GRID lattice (the units' small heatmaps, as Playground's 10 × 10) and every
+weight and bias (the links' colour and width), as float32.
 
 Sizes by measurement: plotly sends a float32 array as base64 inside JSON (≈ 7 bytes a value
 with the escaping), so one 100 × 100 frame is 83 kB and the largest network's 48 unit maps
@@ -15,13 +16,12 @@ epoch of the default 100).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
-from torch import nn
 
+from dlviz import playground_net as net
 from dlviz.playground_data import HALF
 
 GRID = 50  # the boundary heatmap's points per side (Playground draws 100 × 100)
@@ -49,61 +49,59 @@ def schedule(epochs: int, frames: int = FRAMES) -> np.ndarray:
     return np.unique(np.linspace(0, epochs, min(frames, epochs + 1)).round().astype(int))
 
 
-def lattice(n: int) -> tuple[np.ndarray, torch.Tensor]:
-    """n evenly spaced coordinates on [−HALF, HALF] (n,), and the (n·n, 2) float32 points,
-    x1 varying fastest (row i of the picture is x2 = coords[i])."""
+def lattice(n: int, dtype: torch.dtype = torch.float32) -> tuple[np.ndarray, torch.Tensor]:
+    """n evenly spaced coordinates on [−HALF, HALF] (n,), and the (n·n, 2) points, x1
+    varying fastest (row i of the picture is x2 = coords[i])."""
     coords = np.linspace(-HALF, HALF, n)
     xx, yy = np.meshgrid(coords, coords)
-    return coords, torch.tensor(np.stack([xx.ravel(), yy.ravel()], 1), dtype=torch.float32)
-
-
-def hidden_outputs(model: nn.Sequential, x: torch.Tensor) -> tuple[list[torch.Tensor],
-                                                                     torch.Tensor]:
-    """Walk the model on x (n, k): each hidden activation's output (n, units) and the logits
-    (n,). Call in eval mode, under no_grad."""
-    outputs, h = [], x
-    for module in model:
-        h = module(h)
-        if not isinstance(module, (nn.Linear, nn.Dropout)):  # an activation (Identity too)
-            outputs.append(h)
-    return outputs, h.squeeze(1)
+    return coords, torch.tensor(np.stack([xx.ravel(), yy.ravel()], 1), dtype=dtype)
 
 
 class Recorder:
-    """Takes snapshots of `model` at the scheduled epochs; `result()` stacks them."""
+    """Snapshots of R stacked networks (`playground_net.stack`) at the scheduled epochs, one
+    record per network; `result(i)` stacks network i's into its Frames."""
 
-    def __init__(self, features_of: Callable[[torch.Tensor], torch.Tensor], epochs: np.ndarray):
-        """`features_of`: (n, 2) points → (n, k) the network's inputs; `epochs`: schedule."""
-        self.grid, points = lattice(GRID)
-        self.unit_grid, unit_points = lattice(UNIT_GRID)
-        self.inputs = features_of(points)  # (GRID², k)
-        self.unit_inputs = features_of(unit_points)  # (UNIT_GRID², k)
-        self.wanted = set(int(e) for e in epochs)
-        self.taken: list[tuple[int, np.ndarray, list, list]] = []
+    def __init__(self, features: list[tuple[str, ...]], epochs: np.ndarray, activation: str,
+                 pad_to: int = 1):
+        """`features`: each network's input names (the same count); `epochs`: schedule;
+        the lattice's points padded (with zeros) to a multiple of `pad_to`."""
+        self.grid, points = lattice(GRID, net.STACK_DTYPE)
+        self.unit_grid, unit_points = lattice(UNIT_GRID, net.STACK_DTYPE)
+        both = torch.cat([points, unit_points])  # one pass for both kinds of map
+        both = torch.cat([both, both.new_zeros(-len(both) % pad_to, 2)])
+        self.unit_inputs = [net.feature_columns(unit_points, f).float() for f in features]
+        self.inputs = torch.stack([net.feature_columns(both, f) for f in features])
+        self.activation, self.wanted = activation, set(int(e) for e in epochs)
+        self.taken: list[list[tuple]] = [[] for _ in features]
+
+    def due(self, i: int, epoch: int, force: bool = False) -> bool:
+        """Whether network i takes a snapshot at `epoch` (scheduled, or `force`; once)."""
+        taken = self.taken[i]
+        return (force or epoch in self.wanted) and not (taken and taken[-1][0] == epoch)
 
     @torch.no_grad()
-    def take(self, model: nn.Sequential, epoch: int, *, force: bool = False) -> None:
-        """Snapshot at `epoch` if it is scheduled (or `force`), once."""
-        if not (force or epoch in self.wanted) or (self.taken and self.taken[-1][0] == epoch):
-            return
-        model.eval()
-        prob = torch.sigmoid(model(self.inputs)).reshape(GRID, GRID).numpy()
-        units, _ = hidden_outputs(model, self.unit_inputs)
-        shape = (UNIT_GRID, UNIT_GRID)
-        maps = [u.T.reshape(-1, *shape).numpy() for u in units]  # (units, 10, 10) each
-        params = [p.detach().numpy().copy() for p in model.parameters()]
-        self.taken.append((epoch, prob, maps, params))
+    def take(self, params: list[torch.Tensor], lanes: list[int], epoch: int) -> None:
+        """Snapshot networks `lanes` at `epoch`; `params` stacks either every network or
+        exactly those."""
+        whole = len(params[0]) == len(self.inputs)
+        inputs = self.inputs if whole else self.inputs[lanes]
+        units, logits = net.stacked_forward(params, inputs, self.activation)
+        n, shape = GRID * GRID, (len(inputs), -1, UNIT_GRID, UNIT_GRID)
+        prob = torch.sigmoid(logits)[:, :n].reshape(-1, GRID, GRID).float().numpy()
+        maps = [u[:, n:n + UNIT_GRID * UNIT_GRID].transpose(1, 2).reshape(shape).float().numpy()
+                for u in units]  # (networks, units, 10, 10) each
+        weights = [p.detach().transpose(1, 2).float().numpy() for p in params[0::2]]
+        biases = [p.detach()[:, 0].float().numpy() for p in params[1::2]]
+        for row, i in zip(lanes if whole else range(len(lanes)), lanes, strict=True):
+            self.taken[i].append((epoch, prob[row], [m[row] for m in maps],
+                                  [w[row] for w in weights], [b[row] for b in biases]))
 
-    def result(self) -> Frames:
-        epochs, probs, maps, params = zip(*self.taken, strict=True)
-        shape = (-1, UNIT_GRID, UNIT_GRID)
+    def result(self, i: int) -> Frames:
+        epochs, probs, maps, weights, biases = zip(*self.taken[i], strict=True)
         return Frames(
             epoch=np.array(epochs), grid=self.grid, prob=np.stack(probs),
             unit_grid=self.unit_grid,
-            feature_maps=self.unit_inputs.T.reshape(shape).numpy().copy(),
+            feature_maps=self.unit_inputs[i].T.reshape(-1, UNIT_GRID, UNIT_GRID).numpy().copy(),
             units=tuple(np.stack(layer) for layer in zip(*maps, strict=True)),
-            weights=tuple(np.stack(layer) for layer in zip(*(p[0::2] for p in params),
-                                                            strict=True)),
-            biases=tuple(np.stack(layer) for layer in zip(*(p[1::2] for p in params),
-                                                           strict=True)),
-        )
+            weights=tuple(np.stack(layer) for layer in zip(*weights, strict=True)),
+            biases=tuple(np.stack(layer) for layer in zip(*biases, strict=True)))

@@ -135,14 +135,26 @@ def _check(kind: str, t: float, run: pg.PlaygroundRun,
     return ratio, ratio <= t
 
 
+def baseline(key: str) -> NetSpec | None:
+    """The unpenalised network a penalty lesson compares with, or None."""
+    p = PRESETS[key]
+    if p.expect[0] not in ("zeros_at_least", "norm_below"):
+        return None
+    return replace(p.spec, regularization="none", reg_rate=0.0)
+
+
+def judge(key: str, run: pg.PlaygroundRun, base: pg.PlaygroundRun | None) -> Outcome:
+    """Preset `key`'s claim checked on its run (and its baseline's, for L1 and L2)."""
+    kind, t = PRESETS[key].expect
+    value, ok = _check(kind, t, run, base)
+    return Outcome(ok=ok, value=value, run=run, baseline=base)
+
+
 def outcome(key: str, *, seed: int = 0) -> Outcome:
     """Run preset `key` with `seed` (data and network) and check its claim."""
     p = PRESETS[key]
     data = pdata.make(dataset=p.dataset, noise=p.noise, seed=seed)
-    run = pg.train(data, p.spec, seed=seed)
-    kind, t = p.expect
-    base = None
-    if kind in ("zeros_at_least", "norm_below"):
-        base = pg.train(data, replace(p.spec, regularization="none", reg_rate=0.0), seed=seed)
-    value, ok = _check(kind, t, run, base)
-    return Outcome(ok=ok, value=value, run=run, baseline=base)
+    base = baseline(key)
+    jobs = [pg.Job(data, p.spec, seed)] + ([pg.Job(data, base, seed)] if base else [])
+    runs = pg.run_jobs(jobs)  # together: one batched computation where they share shapes
+    return judge(key, runs[0], runs[1] if base else None)

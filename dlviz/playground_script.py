@@ -4,7 +4,9 @@ The script runs without dlviz: TensorFlow Playground's generator for the chosen 
 lines of dlviz.playground_data, the same numpy draws in the same order), the inputs, the
 nn.Sequential, the torch.optim optimizer and the training loop of dlviz.playground (the same
 seeded initialisation and batch order, the L1 proximal step, the stop on a blow-up), then
-chapter 4's one-batch check. Its numbers equal the page's.
+chapter 4's one-batch check. Both train in float64 from PyTorch's float32 default init (see
+dlviz.playground), so its numbers equal the page's far beyond the printed digits, except for
+chaotic training, where the page's stacked kernels' last bits grow (dlviz.playground).
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ import numpy as np
 import torch
 from torch import nn
 
-torch.set_num_threads(1)  # small tensors; also makes the last digits match the page
+torch.set_num_threads(1)  # small tensors: one thread is faster
 dataset, noise, train_share, seed = {dataset}, {noise}, {train_share}, {seed}
 my_points = {points}  # (x1, x2, class): yours, added to the training set
 features, hidden, dropout = {features}, {hidden}, {dropout}
@@ -108,17 +110,17 @@ y_train = np.concatenate([y[:n_train], mine[:, 2].astype(np.int64)])
 x_val, y_val, x_test, y_test = x[n_train:n_share], y[n_train:n_share], x[n_share:], y[n_share:]
 
 
-def inputs(points):  # (n, 2) -> (n, len(features)) float32: the network's input features
-    p = torch.tensor(points, dtype=torch.float32)
+def inputs(points):  # (n, 2) -> (n, len(features)) float64: the network's input features
+    p = torch.tensor(points, dtype=torch.float64)
     x1, x2 = p[:, 0], p[:, 1]
     table = {{"x1": x1, "x2": x2, "x1_sq": x1 * x1, "x2_sq": x2 * x2, "x1x2": x1 * x2,
              "sin_x1": torch.sin(x1), "sin_x2": torch.sin(x2)}}
     return torch.stack([table[f] for f in features], 1)
 
 
-x_fit, y_fit = inputs(x_train), torch.tensor(y_train, dtype=torch.float32)
+x_fit, y_fit = inputs(x_train), torch.tensor(y_train, dtype=torch.float64)
 x_all = inputs(np.concatenate([x_train, x_val, x_test]))  # one eval pass for the three sets
-y_all = torch.tensor(np.concatenate([y_train, y_val, y_test]), dtype=torch.float32)
+y_all = torch.tensor(np.concatenate([y_train, y_val, y_test]), dtype=torch.float64)
 ends = [0, len(x_train), len(x_train) + len(x_val), len(y_all)]
 
 
@@ -139,8 +141,13 @@ def step(model, optimizer, xb, yb):
     optimizer.step()
 {l1_step}
 
-torch.manual_seed(seed)  # PyTorch's default init; dropout draws from this generator too
-model = build()
+# PyTorch's default init (float32), then float64 training: the page trains many networks at
+# once as stacked matrices, which round differently from nn.Linear; in float64 the two agree
+# far beyond the printed digits, unless training is chaotic (a learning rate of 3 or 10, some
+# long Adam runs), where any rounding difference grows until the numbers differ.
+# Dropout draws from this seeded generator too.
+torch.manual_seed(seed)
+model = build().double()
 weights = [m.weight for m in model if isinstance(m, nn.Linear)]
 biases = [m.bias for m in model if isinstance(m, nn.Linear)]
 {optimizer}
@@ -187,7 +194,7 @@ print("weight norm:", fmt([torch.linalg.vector_norm(w).item()]))
 # on the training set's first batch_size points, until the loss is below {tol}
 dropout, regularization = 0.0, "none"
 torch.manual_seed(seed)
-model = build()
+model = build().double()
 weights = [m.weight for m in model if isinstance(m, nn.Linear)]
 {bare_optimizer}
 xb, yb = x_fit[:batch_size], y_fit[:batch_size]

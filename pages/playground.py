@@ -59,31 +59,29 @@ def _data(dataset: str, noise: float, train_share: float, extra: tuple,
                       extra=extra)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _outcome(key: str, seed: int) -> presets.Outcome:
-    with ui.heavy_slot("Training the lesson's network"):
-        return presets.outcome(key, seed=seed)
+@st.cache_data(max_entries=32, show_spinner=False)
+def _runs(args: tuple, first: tuple, second: tuple | None,
+          baseline: tuple | None) -> pg.PageRuns:
+    """The first network and its one-batch check, with the second network and a lesson's
+    baseline where asked: one batched computation, shared with other sessions' seeds."""
+    return ui.coalesced(pg.page_many, args[-1], label="Training the network", data=args[:-1],
+                        first=NetSpec(*first), second=second and NetSpec(*second),
+                        baseline=baseline and NetSpec(*baseline))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _train(args: tuple, spec: tuple) -> pg.PlaygroundRun:
-    """A lesson's own settings train once: its outcome's run is this run."""
-    lesson = ps.matching(*args[:4], NetSpec(*spec))
-    if lesson is not None:
-        return _outcome(lesson, args[-1]).run
-    with ui.heavy_slot("Training the network"):
-        return pg.train(_data(*args), NetSpec(*spec), seed=args[-1])
+def _second(args: tuple, spec: tuple) -> pg.PlaygroundRun:
+    """A side-by-side network that cannot step with the first (other shapes, lr, …)."""
+    return ui.coalesced(pg.train_many, args[-1], label="Training the second network",
+                        data=args[:-1], spec=NetSpec(*spec))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _overfit(args: tuple, spec: tuple) -> pg.OverfitRun:
-    with ui.heavy_slot("Overfitting one batch"):
-        return pg.overfit_one_batch(_data(*args), NetSpec(*spec), seed=args[-1])
-
-
+# Figures: (args, spec) fix the run (a seed's numbers do not depend on what it was trained
+# beside), so the run itself is passed unhashed (leading underscore).
 @ui.figure_cache(32)
-def _boundary(args: tuple, spec: tuple, lecture: bool, title: str | None = None):
-    fig = plots.boundary_figure(_train(args, spec), _data(*args), lecture=lecture, title=title)
+def _boundary(args: tuple, spec: tuple, lecture: bool, title: str | None = None, *,
+              _run: pg.PlaygroundRun):
+    fig = plots.boundary_figure(_run, _data(*args), lecture=lecture, title=title)
     if title is not None:  # half width, side by side: colour bar and legend would cover the
         fig.update_traces(showscale=False, selector=dict(type="contour"))  # losses (the text
         fig.update_layout(showlegend=False)  # and the single view explain the marks)
@@ -91,54 +89,59 @@ def _boundary(args: tuple, spec: tuple, lecture: bool, title: str | None = None)
 
 
 @ui.figure_cache(64)
-def _network(args: tuple, spec: tuple, frame: int, lecture: bool):
-    return plots.network_figure(_train(args, spec), frame, lecture=lecture)
+def _network(args: tuple, spec: tuple, frame: int, lecture: bool, *, _run: pg.PlaygroundRun):
+    return plots.network_figure(_run, frame, lecture=lecture)
 
 
 @ui.figure_cache(32)
-def _overfit_figure(args: tuple, spec: tuple, lecture: bool):
-    fig = plots.overfit_figure(_overfit(args, spec), lecture=lecture)
+def _overfit_figure(args: tuple, spec: tuple, lecture: bool, *, _over: pg.OverfitRun):
+    fig = plots.overfit_figure(_over, lecture=lecture)
     if lecture:  # plotly draws a log axis's 2 and 5 at ¾ size: 18 px on a projector
         fig.update_yaxes(tickfont_size=24)
     return fig
 
 
 first = astuple(spec)
-run = _train(args, first)
+lesson = ps.matching(*args[:4], spec)
+base = presets.baseline(lesson) if lesson is not None else None
 if s.cmp:  # the same data and seed, the second network's differences
     feats2, bad2 = ps.features_of(s.feats2, ps.SECOND_FEATURES, "The second network")
-    second = astuple(ps.second_spec(spec, s, feats2))
-    run2 = _train(args, second)
+    spec2 = ps.second_spec(spec, s, feats2)
+together = s.cmp and pg.steps_together(spec, spec2)
+runs = _runs(args, first, astuple(spec2) if together else None, base and astuple(base))
+run, over = runs.run, runs.over
+if s.cmp:
+    second = astuple(spec2)
+    run2 = runs.second if together else _second(args, second)
     titles, (left, right) = text.side_titles(spec, run2.spec), st.columns(2)
     with left:
-        ui.chart(_boundary(args, first, lecture, titles[0]), key="pick", on_select=_on_click,
-                 selection_mode="points")
+        ui.chart(_boundary(args, first, lecture, titles[0], _run=run), key="pick",
+                 on_select=_on_click, selection_mode="points")
     with right:
-        ui.chart(_boundary(args, second, lecture, titles[1]), key="second")
+        ui.chart(_boundary(args, second, lecture, titles[1], _run=run2), key="second")
     for message in (bad2, text.diverged(run2, "The second network")):
         if message:
             ui.problem(message)
     st.dataframe(pd.DataFrame(text.comparison(run, run2)), hide_index=True, width="stretch")
 else:
-    ui.chart(_boundary(args, first, lecture), key="pick", on_select=_on_click,
+    ui.chart(_boundary(args, first, lecture, _run=run), key="pick", on_select=_on_click,
              selection_mode="points")
 if (message := text.diverged(run)) is not None:
     ui.problem(message)
-if (lesson := ps.matching(*args[:4], spec)) is not None:
-    ui.explain(*text.lesson(lesson, _outcome(lesson, s.seed)))
+if lesson is not None:
+    ui.explain(*text.lesson(lesson, presets.judge(lesson, run, runs.baseline)))
 ui.explain(*text.BOUNDARY)
 
 # --- the network ------------------------------------------------------------------------------
 st.header("The network")
 frame = ps.snapshot(ui.widget("frame"), run.frames.epoch)  # the figure's title: its epoch
-ui.chart(_network(args, first, frame, lecture), key="network")
+ui.chart(_network(args, first, frame, lecture, _run=run), key="network")
 ui.explain(*text.NETWORK)
 
 # --- chapter 4 ----------------------------------------------------------------------------------
 st.header("Chapter 4 · Evaluating the model")
 st.subheader("Overfit one batch first")
-over = _overfit(args, first)
-ui.chart(_overfit_figure(args, first, lecture), key="overfit")
+ui.chart(_overfit_figure(args, first, lecture, _over=over), key="overfit")
 ui.explain(text.overfit(over, spec), text.CHAPTER4)
 st.subheader("Train, validation and test")
 for col, (label, value, loss) in zip(st.columns(3), text.metrics(run), strict=True):
