@@ -2,10 +2,13 @@
 
 When a lecturer says "now put your own seed in", thirty sessions ask for the same function
 with thirty seeds within a few tens of milliseconds. As dynamic batching in model servers
-does, the first request of a kind opens a *group* and waits `window` seconds (or until the
-group is full); every request with the same function and shared arguments that arrives
-meanwhile joins it; then one call `fn(items, **shared)` computes them all, and each caller
-gets exactly its own result.
+does, the first request of a kind opens a *group*; every request with the same function and
+shared arguments that arrives while it is open joins it. The group collects until `window`
+seconds have passed since its latest member (at most `max_wait` in all, or until it is
+full), and it stays open while it waits for a heavy-run slot; then one call
+`fn(items, **shared)` computes them all, and each caller gets exactly its own result. A
+student alone waits `window`; a class whose requests arrive over a second (their scripts
+share one interpreter) fills one batch. `DLVIZ_DEBUG_BATCH=1` prints each batch's size.
 
 A batched function must make each item's result independent of the other items in its
 batch (the pages' `*_many` functions are tested for this bit for bit: the same seed gives
@@ -16,13 +19,16 @@ progress bar.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-WINDOW_S = 0.03  # how long a group stays open for other sessions to join
+_DEBUG = bool(os.environ.get("DLVIZ_DEBUG_BATCH"))
+WINDOW_S = 0.03  # how long a group stays open after its latest member joined
+MAX_WAIT_S = 0.5  # the longest a group collects before it computes
 MAX_BATCH = 32
 
 
@@ -49,9 +55,10 @@ class Coalescer:
     `fn(items, *, progress, **shared)` returns one result per item, in order; `progress` is
     None or a callable taking a fraction in [0, 1]."""
 
-    def __init__(self, *, window: float = WINDOW_S, max_batch: int = MAX_BATCH,
-                 clock: Callable[[], float] = time.monotonic):
-        self.window, self.max_batch, self._clock = window, max_batch, clock
+    def __init__(self, *, window: float = WINDOW_S, max_wait: float = MAX_WAIT_S,
+                 max_batch: int = MAX_BATCH, clock: Callable[[], float] = time.monotonic):
+        self.window, self.max_wait, self.max_batch = window, max_wait, max_batch
+        self._clock = clock
         self._lock = threading.Lock()
         self._open: dict[Hashable, _Group] = {}
         self.stats = Stats()
@@ -84,29 +91,47 @@ class Coalescer:
             if group.error is not None:
                 raise group.error
             return group.results[index]
-        deadline = self._clock() + self.window
+        # Collect: the group stays open for `window` after its latest member joined (at
+        # most `max_wait` in all), so a class arriving over a second fills one batch while a
+        # student alone waits only `window`.
+        last_size = None
+        start = self._clock()
+        deadline = start + self.window
         while self._clock() < deadline:
             with self._lock:
                 if group.closed:
                     break
+                size = len(group.items)
+            if size != last_size:
+                last_size = size
+                deadline = min(start + self.max_wait, self._clock() + self.window)
             time.sleep(min(0.005, max(0.0, deadline - self._clock())))
-        with self._lock:
-            self._close(key, group)
-            items = list(group.items)
-            self.stats.batches += 1
-            self.stats.largest = max(self.stats.largest, len(items))
+        taken: list = []
+
+        def compute(progress=None):
+            # The group closes when its computation starts (inside the caller's slot, if
+            # `run` waits for one): members keep joining while the server is busy.
+            with self._lock:
+                self._close(key, group)
+                taken.extend(group.items)
+                self.stats.batches += 1
+                self.stats.largest = max(self.stats.largest, len(taken))
+            if _DEBUG:
+                print(f"batch {getattr(fn, '__name__', fn)}: {len(taken)} items", flush=True)
+            if call is not None:
+                return call(fn, list(taken), progress=progress, **shared)
+            return fn(list(taken), progress=progress, **shared)
+
         try:
-            def compute(progress=None):
-                if call is not None:
-                    return call(fn, items, progress=progress, **shared)
-                return fn(items, progress=progress, **shared)
-            results = run(compute, len(items)) if run is not None else compute()
+            results = run(compute, len(group.items)) if run is not None else compute()
             results = list(results)
-            if len(results) != len(items):
+            if len(results) != len(taken):
                 raise RuntimeError(f"{getattr(fn, '__name__', fn)} returned {len(results)} "
-                                   f"results for {len(items)} items")
+                                   f"results for {len(taken)} items")
             group.results = results
         except BaseException as err:  # every member of the group sees the failure
+            with self._lock:
+                self._close(key, group)
             group.error = err
             raise
         finally:

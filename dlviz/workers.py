@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
 import threading
+import types
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 
 WORKERS = int(os.environ.get("DLVIZ_WORKERS", "1"))  # 0: compute every batch in-process
 MIN_SPLIT = 2  # a batch of fewer items stays here (one student alone pays no hand-off)
@@ -56,12 +59,34 @@ def pool() -> ProcessPoolExecutor | None:
             try:
                 ctx = mp.get_context("forkserver")
                 ctx.set_forkserver_preload(PRELOAD)
-                _pool[0] = ProcessPoolExecutor(max_workers=WORKERS, mp_context=ctx,
+                executor = ProcessPoolExecutor(max_workers=WORKERS, mp_context=ctx,
                                                initializer=_init_worker)
-            except (ValueError, OSError):  # no forkserver here (e.g. Windows)
+                with _without_main():  # the worker starts now, on this first submit
+                    executor.submit(_init_worker)
+                _pool[0] = executor
+            except (ValueError, OSError, RuntimeError):  # no forkserver here (e.g. Windows)
                 _broken[0] = True
                 return None
         return _pool[0]
+
+
+@contextmanager
+def _without_main():
+    """Hide the `__main__` module while a worker is launched.
+
+    multiprocessing re-imports the parent's `__main__` in every new worker. Under Streamlit
+    that is the page script of the latest run (Streamlit installs each run's script as
+    `__main__`): the worker would run the app shell, which starts a worker… (measured: a
+    RuntimeError in the worker, then a broken pool). An empty stand-in for the moment of the
+    launch gives the worker only the preloaded compute modules.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def warm_up() -> None:
@@ -70,15 +95,15 @@ def warm_up() -> None:
         if _warm[0]:
             return
         _warm[0] = True
-    p = pool()
-    if p is not None:
-        p.submit(_init_worker)
+    pool()
 
 
 def split_call(fn: Callable, items: Sequence, *, progress=None, **shared) -> list:
     """`fn(items, **shared)` with the items' tail computed in the worker meanwhile."""
     items = list(items)
     p = pool() if len(items) >= MIN_SPLIT else None
+    if os.environ.get("DLVIZ_DEBUG_BATCH"):
+        print(f"split {len(items)} items, pool {p is not None}, broken {_broken[0]}", flush=True)
     if p is None:
         return list(fn(items, progress=progress, **shared))
     cut = (len(items) + 1) // 2  # the first half here (it reports progress), the rest there
@@ -90,7 +115,9 @@ def split_call(fn: Callable, items: Sequence, *, progress=None, **shared) -> lis
     here = list(fn(items[:cut], progress=progress, **shared))
     try:
         there = future.result()
-    except BrokenProcessPool:  # the worker died: compute its part here
+    except BrokenProcessPool as err:  # the worker died: compute its part here
+        if os.environ.get("DLVIZ_DEBUG_BATCH"):
+            print(f"worker broken: {err!r}", flush=True)
         _broken[0] = True
         there = list(fn(items[cut:], progress=None, **shared))
     return here + there

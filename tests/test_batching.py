@@ -123,3 +123,65 @@ def test_alone_a_call_waits_only_the_window():
     start = time.monotonic()
     assert c(_square_many, 3) == 9
     assert time.monotonic() - start < 0.03 + 0.01 + 0.2
+
+
+def test_a_group_keeps_collecting_while_arrivals_continue_and_while_it_waits_for_a_slot():
+    c = Coalescer(window=0.05, max_wait=2.0)
+    slot = threading.Event()
+    sizes = []
+
+    def run(compute, n):
+        slot.wait(5)  # a busy server: the heavy-run slot frees later
+        return compute(None)
+
+    def many(items, *, progress=None):
+        sizes.append(len(items))
+        return list(items)
+
+    results = {}
+
+    def one(k):
+        results[k] = c(many, k, run=run)
+
+    threads = []
+    for k in range(6):  # arrivals 30 ms apart: each within the window of the previous one
+        t = threading.Thread(target=one, args=(k,))
+        t.start()
+        threads.append(t)
+        time.sleep(0.03)
+    time.sleep(0.2)  # past the window: the leader now waits for the slot, group still open
+    late = threading.Thread(target=one, args=(6,))
+    late.start()
+    threads.append(late)
+    time.sleep(0.05)
+    slot.set()
+    for t in threads:
+        t.join(5)
+    assert results == {k: k for k in range(7)}
+    assert sizes == [7]
+
+
+def test_max_wait_bounds_the_collection():
+    c = Coalescer(window=0.05, max_wait=0.2)
+    sizes = []
+
+    def many(items, *, progress=None):
+        sizes.append(len(items))
+        return list(items)
+
+    stop = time.monotonic() + 0.6
+    threads = []
+
+    def arrive(k):
+        c(many, k)
+
+    k = 0
+    while time.monotonic() < stop:  # a steady stream, 20 ms apart
+        t = threading.Thread(target=arrive, args=(k,))
+        t.start()
+        threads.append(t)
+        k += 1
+        time.sleep(0.02)
+    for t in threads:
+        t.join(5)
+    assert len(sizes) >= 2 and sum(sizes) == k
