@@ -13,8 +13,8 @@ is ours: the batched function by reference, the items (seeds) and the shared set
 settings table's numbers, flags and option names), and the results (arrays in dataclasses)
 coming back. The worker costs about 230 MB (measured as the process tree's PSS), so it runs
 only where the memory limit is at least `WORKER_MIN_MEMORY_MB` (not on the free tier's
-690 MB), or as `DLVIZ_WORKERS` says. If the worker cannot be used (it died, or the platform has no forkserver), the
-whole batch computes here: slower, never wrong.
+690 MB), or as `DLVIZ_WORKERS` says. If the worker cannot be used (it died, or the platform
+has no forkserver), the whole batch computes here: slower, never wrong.
 """
 
 from __future__ import annotations

@@ -72,3 +72,14 @@ def _pids(items, *, progress=None):
     import os
 
     return [os.getpid() for _ in items]
+
+
+def test_the_worker_is_only_used_where_memory_allows(monkeypatch):
+    monkeypatch.setenv("DLVIZ_WORKERS", "auto")
+    monkeypatch.setattr(workers, "memory_limit_mb", lambda: 690.0)
+    assert workers._workers() == 0
+    monkeypatch.setattr(workers, "memory_limit_mb", lambda: 4096.0)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
+    assert workers._workers() == 1
+    monkeypatch.setenv("DLVIZ_WORKERS", "0")
+    assert workers._workers() == 0
