@@ -74,6 +74,10 @@ _warm = [False]
 
 
 def _init_worker() -> None:
+    """In the worker: one torch thread, and never a pool of its own. (A worker that imports
+    a module calling `pool()` would otherwise start a nested worker, a non-daemon child
+    that keeps it from exiting: pytest hung at exit when a test module was unpickled there.)"""
+    _broken[0] = True
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import torch
 

@@ -83,3 +83,14 @@ def test_the_worker_is_only_used_where_memory_allows(monkeypatch):
     assert workers._workers() == 1
     monkeypatch.setenv("DLVIZ_WORKERS", "0")
     assert workers._workers() == 0
+
+
+def _nested(items, *, progress=None):
+    return [workers.pool() is None for _ in items]
+
+
+@pytest.mark.skipif(workers.pool() is None, reason="no forkserver on this platform")
+def test_a_worker_never_starts_a_pool_of_its_own():
+    # A nested pool is a non-daemon child that keeps the worker, and pytest, from exiting.
+    here, there = workers.split_call(_nested, [1, 2])
+    assert here is False and there is True
