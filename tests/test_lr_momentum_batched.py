@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from dlviz import lr_momentum as lm
 from dlviz import optim, surfaces
@@ -28,14 +27,6 @@ ENGINE_RUNS = [dict(optimizer="sgd", lr=0.001, steps=60),
 PLACEMENTS = {"first": ([SEED, *OTHERS], 0), "last": ([*OTHERS, SEED], len(OTHERS)),
               "middle": ([*OTHERS[:4], SEED, *OTHERS[4:]], 4),
               "other neighbours": ([*DIFFERENT[:5], SEED, *DIFFERENT[5:]], 5)}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)  # as the app runs
-    yield
-    torch.set_num_threads(before)
 
 
 def _same_run(a: lm.Run, b: lm.Run) -> bool:

@@ -19,14 +19,6 @@ ARRAYS = ("alphas", "betas", "loss", "log_loss", "path", "path_loss", "path_log_
 SETTINGS = dict(resolution=9)  # the page's network (hidden 16, 200 epochs), a small grid
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)  # as the app runs
-    yield
-    torch.set_num_threads(before)
-
-
 def _same(a: L.Landscape, b: L.Landscape) -> bool:
     return all(np.array_equal(getattr(a, k), getattr(b, k)) for k in ARRAYS) and (
         (a.center_loss, a.accuracy, a.explained, a.n_params)
