@@ -23,6 +23,7 @@ import os
 import random
 import threading
 import time
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from benchmarks.load import _pct
@@ -127,6 +128,22 @@ def rss_text(pid: int) -> str:
 
 # --- the storm --------------------------------------------------------------------------------
 
+def visit(url: str, path: str, query: str, *, timeout: float = 120,
+          before_run: Callable[[], object] | None = None):
+    """One tab: connect to `path?query`, (wait for `before_run`), run it, close; the run's
+    result. A page that drew an exception element raises."""
+    session = Session(url, page=path, query=query, timeout=timeout)
+    try:
+        if before_run is not None:
+            before_run()
+        result = session.run()
+        if result.exceptions:
+            raise RuntimeError(f"{result.exceptions} exception element(s) on {path}?{query}")
+        return result
+    finally:
+        session.close()
+
+
 def storm(url: str, path: str, queries: list[dict], *, timeout: float = 120) -> dict:
     """Every query opens `path` at once; the time from the request to its finished run."""
     times: list[float] = []
@@ -135,22 +152,14 @@ def storm(url: str, path: str, queries: list[dict], *, timeout: float = 120) -> 
     gate = threading.Barrier(len(queries))
 
     def student(i: int) -> None:
-        session = None
         try:
-            session = Session(url, page=path, query=urlencode(queries[i], doseq=True),
-                              timeout=timeout)
-            gate.wait(timeout=60)
-            result = session.run()
-            if result.exceptions:
-                raise RuntimeError(f"{result.exceptions} exception element(s)")
+            result = visit(url, path, urlencode(queries[i], doseq=True), timeout=timeout,
+                           before_run=lambda: gate.wait(timeout=60))
             with lock:
                 times.append(result.seconds)
         except Exception as err:  # a failure is a result here, counted and reported
             with lock:
                 failures.append(f"session {i}: {type(err).__name__}: {err}"[:200])
-        finally:
-            if session:
-                session.close()
 
     threads = [threading.Thread(target=student, args=(i,), daemon=True)
                for i in range(len(queries))]
@@ -255,22 +264,13 @@ def soak(url: str, pid: int, keys: list[str], *, seconds: float, sessions: int,
         while time.monotonic() < stop:
             key = rng.choice(keys)
             query = urlencode(random_query(key, rng), doseq=True)
-            session = None
             try:
-                session = Session(url, page=catalog.BY_KEY[key].url_path, query=query,
-                                  timeout=120)
-                result = session.run()
-                if result.exceptions:
-                    raise RuntimeError(f"{result.exceptions} exception element(s) on "
-                                       f"{key}?{query}")
+                visit(url, catalog.BY_KEY[key].url_path, query)
                 with lock:
                     runs[0] += 1
-            except Exception as err:
+            except Exception as err:  # counted and reported
                 with lock:
                     failures.append(f"{type(err).__name__}: {err}"[:300])
-            finally:
-                if session:
-                    session.close()
 
     threads = [threading.Thread(target=student, args=(i,), daemon=True)
                for i in range(sessions)]
