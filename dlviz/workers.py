@@ -19,6 +19,7 @@ has no forkserver), the whole batch computes here: slower, never wrong.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import os
 import sys
@@ -140,8 +141,6 @@ def split_call(fn: Callable, items: Sequence, *, progress=None, **shared) -> lis
     """`fn(items, **shared)` with the items' tail computed in the worker meanwhile."""
     items = list(items)
     p = pool() if len(items) >= MIN_SPLIT else None
-    if os.environ.get("DLVIZ_DEBUG_BATCH"):
-        print(f"split {len(items)} items, pool {p is not None}, broken {_broken[0]}", flush=True)
     if p is None:
         return list(fn(items, progress=progress, **shared))
     cut = (len(items) + 1) // 2  # the first half here (it reports progress), the rest there
@@ -154,8 +153,7 @@ def split_call(fn: Callable, items: Sequence, *, progress=None, **shared) -> lis
     try:
         there = future.result()
     except BrokenProcessPool as err:  # the worker died: compute its part here
-        if os.environ.get("DLVIZ_DEBUG_BATCH"):
-            print(f"worker broken: {err!r}", flush=True)
+        logging.getLogger(__name__).warning("worker process lost (%r): computing here", err)
         _broken[0] = True
         there = list(fn(items[cut:], progress=None, **shared))
     return here + there
