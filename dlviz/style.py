@@ -20,17 +20,28 @@ import plotly.io as pio
 # the house look below is set explicitly instead, so no template is needed at all.
 pio.templates.default = "none"
 
-# Okabe & Ito (2008), "Color Universal Design": distinguishable under the common colour-vision
-# deficiencies. Black is kept for reference lines, not for data.
+# Okabe & Ito (2008)'s colour-universal-design colours, with indigo from Paul Tol's "muted"
+# set, kept only where every pair stays apart for deuteranopes and protanopes: simulated
+# (Machado et al. 2009, full severity), each pair is at least MIN_CVD_DISTANCE apart in
+# CIELAB (tests/test_colour_vision.py simulates every page's figures). Orange and yellow are
+# out (orange/vermillion and orange/yellow merge for deuteranopes; yellow is 1.3:1 on white),
+# reddish purple too (it merges with blue for protanopes, with green for deuteranopes).
+# Series drawn together also differ by dash and marker (`series`), never by colour alone.
 PALETTE: tuple[str, ...] = (
     "#0072B2",  # blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
     "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
+    "#009E73",  # bluish green
     "#56B4E9",  # sky blue
-    "#F0E442",  # yellow (weak on white: last)
+    "#000000",  # black
+    "#332288",  # indigo
 )
+DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+SYMBOLS: tuple[str, ...] = ("circle", "square", "diamond", "triangle-up", "x", "star")
+MIN_CVD_DISTANCE = 24.0  # CIELAB ΔE*ab between simultaneous series, under each simulation
+# Lecture mode's floors for what a projector must show from the back row.
+LECTURE_MIN_LINE = 3.0  # px, every data line and shape outline
+LECTURE_MIN_MARKER = 10  # px
+LECTURE_MIN_TEXT = 18  # px, every text in a figure
 INK = "#222222"
 GRID = "#E5E5E5"
 SHADE = "rgba(213, 94, 0, 0.12)"  # vermillion, translucent: "look here" regions
@@ -59,6 +70,22 @@ def sizes(lecture: bool) -> Sizes:
 def color(i: int) -> str:
     """The i-th palette colour, cycling."""
     return PALETTE[i % len(PALETTE)]
+
+
+def series(i: int) -> dict:
+    """Series i's look: colour, dash and marker symbol all differ from series j < 6, so two
+    series drawn together never differ by colour alone. Use as
+    `line={"color": l["color"], "dash": l["dash"]}, marker={"symbol": l["symbol"]}`."""
+    return {"color": color(i), "dash": DASHES[i % len(DASHES)],
+            "symbol": SYMBOLS[i % len(SYMBOLS)]}
+
+
+def legend_below() -> dict:
+    """A horizontal legend under the plot (and under its x-axis title): it never collides
+    with the title, the toolbar or a 358-px phone chart's tick labels; plotly grows the
+    bottom margin to fit it."""
+    return {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0,
+            "yanchor": "bottom"}
 
 
 def finish(fig: go.Figure | dict, *, lecture: bool = False,
@@ -92,7 +119,36 @@ def finish(fig: go.Figure | dict, *, lecture: bool = False,
         _merge(layout.setdefault(key, {}), axis)
     for trace in spec.get("data", ()):
         _scale_trace(trace, s)
+        if lecture:
+            _lecture_floors(trace)
+    if lecture:
+        for shape in layout.get("shapes", ()):
+            line = shape.get("line")
+            if isinstance(line, dict) and line.get("width") is not None:
+                line["width"] = max(float(line["width"]), LECTURE_MIN_LINE)
+        for annotation in layout.get("annotations", ()):
+            font = annotation.setdefault("font", {})
+            font["size"] = max(font.get("size") or 0, LECTURE_MIN_TEXT)
     return go.Figure(spec)
+
+
+def _lecture_floors(trace: dict) -> None:
+    """Lecture mode: no line thinner than LECTURE_MIN_LINE, no marker smaller than
+    LECTURE_MIN_MARKER, no text smaller than LECTURE_MIN_TEXT, whatever the builder set
+    (an explicit width used to bypass the lecture scaling)."""
+    line = trace.get("line")
+    if isinstance(line, dict) and line.get("width") is not None and line["width"] != 0:
+        line["width"] = max(float(line["width"]), LECTURE_MIN_LINE)
+    marker = trace.get("marker")
+    if isinstance(marker, dict) and marker.get("size") is not None:
+        size = marker["size"]
+        if isinstance(size, (int, float)):
+            marker["size"] = max(size, LECTURE_MIN_MARKER)
+        else:
+            marker["size"] = np.maximum(np.asarray(size, dtype=float), LECTURE_MIN_MARKER)
+    font = trace.get("textfont")
+    if isinstance(font, dict) and isinstance(font.get("size"), (int, float)):
+        font["size"] = max(font["size"], LECTURE_MIN_TEXT)
 
 
 def _arrays(node):

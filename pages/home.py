@@ -17,7 +17,7 @@ ui.explain(
 )
 
 for chapter, name in catalog.CHAPTERS.items():
-    st.subheader(f"Chapter {chapter} · {name}")
+    st.header(f"Chapter {chapter} · {name}")  # h2 under the title
     for spec in (p for p in catalog.PAGES if p.chapter == chapter):
         if spec.live:
             st.page_link(spec.file, label=f"**{spec.title}** — {spec.concept}", icon=spec.icon)

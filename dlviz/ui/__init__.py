@@ -7,6 +7,8 @@ one figure builder → `ui.chart(fig)` → `ui.explain(...)` → `ui.code_panel(
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -39,6 +41,13 @@ __all__ = ["apply_url", "begin_run", "current_table", "md", "set_values", "show_
 T = TypeVar("T")
 LECTURE_KEY = "lecture"
 
+# Both modes. Streamlit's captions are #828180 (3.9:1 on white): darker, 7:1.
+_BASE_CSS = """
+<style>
+[data-testid="stCaptionContainer"] { color: #555555 !important; }
+</style>
+"""
+
 # Projector CSS. Streamlit sizes text in rem, so raising the root size scales text, widgets
 # and spacing together; headings get an explicit floor.
 _LECTURE_CSS = """
@@ -52,6 +61,7 @@ html { font-size: 24px; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
   font-size: 20px !important;
 }
+[data-testid="stTable"] th, [data-testid="stTable"] td { font-size: max(0.85rem, 20px) !important; }
 h1 { font-size: 44px !important; padding: 0 0 8px 0 !important; }
 h2 { font-size: 34px !important; }
 h3 { font-size: 28px !important; }
@@ -76,8 +86,7 @@ def lecture_toggle(page: str) -> bool:
     s = SHELL[LECTURE_KEY]
     on = st.sidebar.toggle(s.label, value=s.default, key=s.key, bind="query-params",
                            help=s.help)
-    if on:
-        st.html(_LECTURE_CSS)
+    st.html(_BASE_CSS + (_LECTURE_CSS if on else ""))
     return on
 
 
@@ -192,12 +201,81 @@ def figure_spec(fig: go.Figure) -> dict:
     return spec
 
 
-def chart(fig: go.Figure, *, key: str | None = None, **kwargs):
-    """Render a plotly figure full width with the toolbar trimmed."""
+def chart(fig: go.Figure, *, summary: str, data=None, key: str | None = None, **kwargs):
+    """Render a plotly figure full width, with its text alternative.
+
+    - The figure's title is drawn as page text above the chart, not inside it: page text
+      wraps on a 390-px phone (a plotly title does not, and ran over the legend and the
+      toolbar), scales with lecture mode and is read by a screen reader before the chart.
+    - `summary`: one sentence that says what the chart shows and its key numbers, shown as
+      the chart's caption ("Chart: …"): the chart's text alternative.
+    - `data`: the numbers behind the chart (a DataFrame, or a mapping of equal-length
+      columns), in a "Chart data" expander as a table (first rows, with a CSV download of
+      every row when there are more).
+    - `theme=None`: Streamlit's chart theme would replace dlviz.style's dark text with grey
+      (#808495, 3.7:1 on white).
+    """
     config = {"displaylogo": False, "responsive": True,
               "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
-    return st.plotly_chart(_Spec(figure_spec(fig)), width="stretch", config=config, key=key,
-                           **kwargs)
+    spec, title = _lift_title(figure_spec(fig))
+    if title:
+        st.markdown(f"**{md(title)}**")
+    out = st.plotly_chart(_Spec(spec), width="stretch", config=config, key=key, theme=None,
+                          **kwargs)
+    st.caption(f"Chart: {md(summary)}")
+    if data is not None:
+        chart_data(data, name=title or summary, key=key)
+    return out
+
+
+CHART_DATA_ROWS = 30  # rows shown in a chart's data table; more go to its CSV download
+
+
+def chart_data(data, *, name: str, key: str | None = None) -> None:
+    """A chart's numbers: an expander with a table (and a CSV of every row when long)."""
+    import pandas as pd
+
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(dict(data))
+    with st.expander(f"Chart data · {md(_short(name))}", icon=":material/table_view:"):
+        rows = len(frame)
+        if rows > CHART_DATA_ROWS:
+            st.caption(f"The first {CHART_DATA_ROWS} of {rows} rows; the download has all.")
+        table(frame.head(CHART_DATA_ROWS))
+        st.download_button("Download the data (CSV)", frame.to_csv(index=False),
+                           file_name=f"dlviz_{key or 'chart'}.csv", mime="text/csv",
+                           key=f"csv_{key or abs(hash(name))}", on_click="ignore",
+                           icon=":material/download:")
+
+
+def table(frame, **kwargs) -> None:
+    """A table students can read: HTML (st.table), whose text follows the page's CSS and
+    lecture mode's sizes, and is read by a screen reader; a canvas-drawn st.dataframe stays
+    at 13–14 px whatever the CSS says. Wide tables scroll inside their own box on a phone."""
+    st.table(frame, **kwargs)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _lift_title(spec: dict) -> tuple[dict, str]:
+    """(the figure's spec without its title, the title as plain text). The spec is shared
+    (figure caches): only the top-level layout dict is copied."""
+    layout = spec.get("layout") or {}
+    title = layout.get("title")
+    text = title.get("text") if isinstance(title, dict) else title
+    if not text:
+        return spec, ""
+    plain = html.unescape(_TAG.sub(" ", str(text).replace("<br>", " · ")))
+    layout = {k: v for k, v in layout.items() if k != "title"}
+    margin = dict(layout.get("margin") or {})
+    margin["t"] = min(margin.get("t", 40), 40)  # the toolbar's room only
+    layout["margin"] = margin
+    return {**spec, "layout": layout}, " ".join(plain.split())
 
 
 def problem(message: str) -> None:
@@ -229,7 +307,8 @@ def code_panel(
     with st.expander("Reproduce in PyTorch", expanded=expanded, icon=":material/code:"):
         st.caption("A self-contained script with this page's settings. Run it with "
                    f"`python {filename}`; it prints the numbers shown below.")
-        st.code(script, language="python")
+        # Wrapped: a horizontally scrolling block is a scroll region without a tab stop.
+        st.code(script, language="python", wrap_lines=True)
         st.download_button(
             "Download script", script, file_name=filename, mime="text/x-python",
             key=f"download_{filename}", on_click="ignore", icon=":material/download:",

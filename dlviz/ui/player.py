@@ -1,0 +1,84 @@
+"""Animations stepped and played with Streamlit controls, not plotly's SVG buttons.
+
+Plotly's Play/Pause buttons and step slider are SVG without a tab stop: a keyboard or a
+presenter remote could not step through a descent, and on a phone the Pause button covered
+the slider's handle. Here a frame is a setting of the page's table (a slider bound to the URL:
+the arrow keys, Home/End and Page Up/Down on it move the frame, and a link keeps it) and
+"Play" is a toggle. While it is on, the player's fragment reruns every `interval` seconds
+and moves one frame on; only the fragment (its slider and its chart) reruns, not the page.
+
+    def draw(frame: int) -> None:          # the chart of one frame
+        ui.chart(frame_figure(result, frame, lecture=lecture), summary=..., key="path")
+
+    ui.player("step", draw=draw)           # "step": a Number setting 0 … frames − 1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from dlviz.ui import url
+
+PLAY_SUFFIX = "_play"
+INTERVAL = 0.7  # s between frames while playing: a frame's chart is ~100 kB, a rerun ~20 ms
+_TICK = "_dlviz_player_tick"  # the full run a player last saw (see `player`)
+
+
+def player(key: str, *, draw: Callable[[int], None], interval: float = INTERVAL,
+           label: str | None = None) -> int:
+    """Draw the frame slider (setting `key`), a Play toggle and `draw(frame)`; return the
+    frame drawn. Playing from the last frame starts again at the first; the last frame
+    stops the play."""
+    table = url.current_table()
+    setting = table[key]
+    play_key = key + PLAY_SUFFIX
+    playing = bool(st.session_state.get(play_key, False))
+    run_id = _full_run_id()
+    known = url._current.resolved  # the page's values; a fragment rerun has a fresh thread
+
+
+    @st.fragment(run_every=interval if playing else None)
+    def _body() -> None:
+        state = st.session_state
+        url._current.table, url._current.resolved = table, known
+        lo, hi = (int(v) for v in setting.bounds(known))
+        ticks = state.setdefault(_TICK, {})
+        timer = playing and ticks.get(key) == run_id  # a fragment rerun, not the page's
+        ticks[key] = run_id
+        frame = min(max(int(state.get(key, known[key])), lo), hi)
+        if timer:
+            frame += 1
+            if frame >= hi:
+                frame, state[play_key] = hi, False  # the end: stop (next full run: no timer)
+        elif playing and frame >= hi and state.get(play_key):
+            frame = lo  # Play pressed at the end: from the start
+        _set_frame(key, frame)  # also after a slider move: the page's values are a run old
+        left, right = st.columns([1, 4], vertical_alignment="bottom")
+        with left:
+            on = st.toggle(":material/play_arrow: Play", key=play_key,
+                           help="Advance one frame every "
+                                f"{interval:g} s; the slider's arrow keys step by one.")
+        with right:
+            frame = url.widget(key, label=label) if label else url.widget(key)
+        if on != playing or (timer and not state.get(play_key)):
+            st.rerun()  # the whole page: the fragment's timer starts or stops
+        draw(int(frame))
+
+    _body()
+    return int(st.session_state.get(key, url._current.resolved[key]))
+
+
+def _full_run_id() -> int:
+    """A number that changes on every full run of the page (not on fragment reruns)."""
+    counter = st.session_state.get("_dlviz_full_runs", 0) + 1
+    st.session_state["_dlviz_full_runs"] = counter
+    return counter
+
+
+def _set_frame(key: str, frame: int) -> None:
+    """Set the frame before its slider exists in this (fragment) run, in the session and in
+    the values the page's widgets read."""
+    st.session_state[key] = frame
+    url._current.resolved[key] = frame
