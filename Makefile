@@ -27,7 +27,7 @@ test: system-packages install-dev
 	$(PY) -m pytest -q -p no:cacheprovider $(TESTS)
 
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev node_modules/axe-core/axe.min.js
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,15 @@ $(VENV)/.installed: requirements.txt | $(PY)
 
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(call install_pins,requirements-dev.txt)
+	touch $@
+
+# axe-core, pinned by package-lock.json, for the accessibility browser tests (tests/a11y.py
+# injects it into the pages; nothing is fetched at test time). npm comes with Debian's npm
+# where node is missing.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Debian's chromium (the browser tests never download a browser), an emoji font (page icons)

@@ -42,9 +42,9 @@ home = st.Page("pages/home.py", title="Course map", icon="🗺️", url_path="co
                default=True)
 home_alias = st.Page("pages/home.py", title="Course map", icon="🗺️", url_path="home",
                      visibility="hidden")
-sections: dict[str, list] = {"dlviz": [home, home_alias]}
+sections: dict[str, list] = {"Home": [home, home_alias]}
 for spec in catalog.live_pages():
-    section = f"{spec.chapter} · {catalog.CHAPTERS[spec.chapter]}"
+    section = f"{spec.chapter} · {catalog.CHAPTER_TABS[spec.chapter]}"
     sections.setdefault(section, []).append(
         st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path)
     )

@@ -55,6 +55,11 @@ CHAPTERS: dict[int, str] = {
     4: "Evaluating and improving models",
 }
 
+# The navigation bar's section names: all four chapters fit on one line at 1280 px in
+# lecture mode (the full names pushed three of them into a "more" menu).
+CHAPTER_TABS: dict[int, str] = {1: "PyTorch", 2: "First network", 3: "Architecture",
+                                4: "Evaluation"}
+
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "tensors", "Tensors & linear layers", 1, "Tensors, nn.Linear and nn.Sequential",

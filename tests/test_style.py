@@ -38,6 +38,31 @@ def reference_finish(fig: go.Figure, *, lecture: bool = False,
             trace.line.width = s.line
         if "markers" in mode and trace.marker.size is None:
             trace.marker.size = s.marker
+    if lecture:
+        _reference_lecture_floors(fig)
+    return fig
+
+
+def _reference_lecture_floors(fig: go.Figure) -> None:
+    """Lecture mode's floors (issue 16) through plotly's API: lines ≥ 3 px, markers ≥ 10 px,
+    text ≥ 18 px, whatever a builder set explicitly."""
+    for trace in fig.data:
+        line = getattr(trace, "line", None)
+        if line is not None and line.width is not None and line.width != 0:
+            line.width = max(float(line.width), style.LECTURE_MIN_LINE)
+        marker = getattr(trace, "marker", None)
+        size = getattr(marker, "size", None) if marker is not None else None
+        if size is not None:
+            marker.size = (max(size, style.LECTURE_MIN_MARKER) if isinstance(size, (int, float))
+                           else [max(float(v), style.LECTURE_MIN_MARKER) for v in size])
+        font = getattr(trace, "textfont", None)
+        if font is not None and isinstance(font.size, (int, float)):
+            font.size = max(font.size, style.LECTURE_MIN_TEXT)
+    for shape in fig.layout.shapes:
+        if shape.line.width is not None:
+            shape.line.width = max(float(shape.line.width), style.LECTURE_MIN_LINE)
+    for annotation in fig.layout.annotations:
+        annotation.font.size = max(annotation.font.size or 0, style.LECTURE_MIN_TEXT)
     return fig
 
 
