@@ -108,7 +108,8 @@ _WIDGETS = ("stSlider", "stSelectbox", "stNumberInput", "stRadio", "stCheckbox",
 
 def layout(page) -> dict:
     """Boxes (viewport px, page scrolled to the top) of the first chart in the main area and
-    of the first control before it in the main area (None when absent)."""
+    of the first control in the main area (above the chart, beside it, or stacked under it
+    on a phone; None when every control is in the sidebar)."""
     return page.evaluate("""(kinds) => {
       const main = document.querySelector('[data-testid="stMain"]');
       (document.querySelector('[data-testid="stMain"]') || {}).scrollTop = 0;
@@ -120,8 +121,6 @@ def layout(page) -> dict:
       const sel = kinds.map(k => `[data-testid="${k}"]`).join(',');
       for (const el of main.querySelectorAll(sel)) {
         if (el.getBoundingClientRect().height === 0) continue;
-        if (chart && (chart.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING))
-          break;
         control = el; break;
       }
       return {chart: box(chart), control: box(control),
@@ -186,11 +185,13 @@ def truncated_navigation(page) -> list[str]:
         '[data-testid="stTopNav"] *, [data-testid="stSidebarNav"] *, '
         + '[data-testid="stNavSectionHeader"] *');
       for (const el of nav) {
-        const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-        if (!own || el.getBoundingClientRect().width === 0 || el.closest('[data-testid="stIconEmoji"]')) continue;
+        // Streamlit cuts a label on its box (overflow hidden, text-overflow ellipsis), not on
+        // the text's own element.
+        if (getComputedStyle(el).textOverflow !== 'ellipsis') continue;
+        if (el.getBoundingClientRect().width === 0) continue;
         if (el.scrollWidth > el.clientWidth + 1) out.push(el.textContent.trim().slice(0, 40));
       }
-      return out;
+      return [...new Set(out)];
     }""")
 
 
@@ -201,3 +202,64 @@ def table_fonts(page) -> tuple[list[float], int]:
         .map(el => parseFloat(getComputedStyle(el).fontSize)),
       [...document.querySelectorAll('[data-testid="stDataFrame"]')]
         .filter(el => el.getBoundingClientRect().width > 0).length]"""))
+
+
+# An app made only of the stock Streamlit widgets and elements the pages use, with the same
+# config: what axe-core finds in it is Streamlit's own markup (the issue's baseline).
+BASELINE_APP = '''
+import plotly.graph_objects as go
+import streamlit as st
+
+def body():
+    st.title("Baseline")
+    st.caption("A caption")
+    a, b = st.columns(2)
+    a.slider("s", 0, 10, key="s", bind="query-params")
+    b.selectbox("c", ["a", "b"], key="c")
+    st.plotly_chart(go.Figure(go.Scatter(y=[1, 3, 2], name="y")), theme=None)
+    st.caption("Chart: a line")
+    st.radio("r", ["a", "b"], horizontal=True, key="r")
+    st.segmented_control("g", ["a", "b"], default="a", key="g")
+    st.number_input("n", 0, 9, key="n")
+    st.multiselect("m", ["a", "b"], default=["a"], key="m")
+    st.metric("metric", "1.0", "0.1")
+    st.latex("x^2")
+    st.table({"a": [1, 2], "b": [3, 4]})
+    with st.expander("Expander"):
+        st.code("print(1)", language="python", wrap_lines=True)
+        st.download_button("Download", "x", file_name="x.txt", on_click="ignore")
+    st.toggle("Play", key="p")
+
+nav = st.navigation({"Home": [st.Page(body, title="Baseline", url_path="baseline")],
+                     "Two": [st.Page(lambda: st.write("two"), title="Two", url_path="two")]},
+                    position="top")
+st.sidebar.toggle("Lecture mode", key="lecture")
+st.sidebar.subheader("Options")
+st.sidebar.slider("t", 0, 5, key="t")
+nav.run()
+'''
+
+
+def write_baseline_app(folder: Path) -> Path:
+    import shutil
+
+    shutil.copytree(ROOT / ".streamlit", folder / ".streamlit", dirs_exist_ok=True)
+    (folder / "baseline_app.py").write_text(BASELINE_APP)
+    return folder / "baseline_app.py"
+
+
+def captions_missing(page) -> int:
+    """Charts in the page without a "Chart: …" caption after them (their text alternative)."""
+    return page.evaluate("""() => {
+      let missing = 0;
+      for (const chart of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+        let el = chart.closest('[data-testid="stElementContainer"]'), found = false;
+        for (let i = 0; el && i < 3; i++) {
+          el = el.nextElementSibling;
+          const cap = el && el.querySelector('[data-testid="stCaptionContainer"]');
+          if (cap && cap.textContent.trim().startsWith('Chart:')) { found = true; break; }
+        }
+        if (!found) missing++;
+      }
+      return missing;
+    }""")

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from benchmarks.server import ROOT, streamlit_server
-from dlviz import catalog
+from dlviz import catalog, style
+from tests import a11y
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "artifacts" / "screenshots"
-VIEWPORTS = {"1920x1080": (1920, 1080), "1280x720": (1280, 720)}
+VIEWPORTS = {"1920x1080": (1920, 1080), "1280x720": (1280, 720), "390x844": a11y.PHONE}
 # (key, url path, is a concept page): the home page and every live catalog page.
 # The home page is the default page: it lives at the root URL.
 PAGES = [("home", "", False)] + [(p.key, p.url_path, True) for p in catalog.live_pages()]
@@ -26,6 +27,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
                "--disable-component-update", "--disable-quic", "--no-first-run",
                "--disable-sync"]
 MIN_LECTURE_PX = 18
+PHONE_CONTROL_GAP = 400  # px: a phone's main controls sit above the figure or right under it
 
 # Smallest computed font size of visible text in the app (HTML and plotly's SVG text).
 _MIN_FONT_JS = """() => {
@@ -117,13 +119,30 @@ def baseline_errors(browser, tmp_path_factory) -> set[str]:
     return {_normalise(e) for e in errors}
 
 
+@pytest.fixture(scope="module")
+def baseline_axe(browser, tmp_path_factory) -> set[str]:
+    """axe-core's rules that fail on an app made only of the stock Streamlit widgets and
+    elements the pages use (tests/a11y.py's BASELINE_APP), normal and lecture-sized."""
+    folder = tmp_path_factory.mktemp("baseline_app")
+    app = a11y.write_baseline_app(folder)
+    found: set[str] = set()
+    with streamlit_server(app.name, cwd=folder) as (url, _):
+        for query in ("", "?lecture=true"):
+            page, _ = _visit(browser, f"{url}/baseline{query}", (1280, 720), charts=True)
+            found |= {v[0] for v in a11y.axe(page)}
+            page.context.close()
+    return found
+
+
 @pytest.mark.parametrize("viewport", list(VIEWPORTS), ids=str)
 @pytest.mark.parametrize("mode", ["normal", "lecture"])
 @pytest.mark.parametrize(("key", "url_path", "concept"), PAGES, ids=[p[0] for p in PAGES])
-def test_page_in_chromium(browser, app_url, baseline_errors, key, url_path, concept, mode,
-                          viewport):
+def test_page_in_chromium(browser, app_url, baseline_errors, baseline_axe, key, url_path,
+                          concept, mode, viewport):
     query = "?lecture=true" if mode == "lecture" else ""
-    page, errors = _visit(browser, f"{app_url}/{url_path}{query}", VIEWPORTS[viewport],
+    width, height = VIEWPORTS[viewport]
+    phone = (width, height) == a11y.PHONE
+    page, errors = _visit(browser, f"{app_url}/{url_path}{query}", (width, height),
                           charts=concept)
     try:
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -132,15 +151,43 @@ def test_page_in_chromium(browser, app_url, baseline_errors, key, url_path, conc
         assert page.locator('[data-testid="stException"]').count() == 0, "exception shown"
         if concept:
             assert page.locator(".js-plotly-plot").count() >= 1, "no rendered chart"
+            assert a11y.captions_missing(page) == 0, "a chart without its 'Chart: …' caption"
         new = {_normalise(e) for e in errors} - baseline_errors
         assert not new, f"console errors beyond an empty app's: {sorted(new)[:5]}"
+        text = a11y.chart_text(page)
+        faint = sorted({(t, c) for t, _, c, on_cells in text if c < 4.5 and not on_cells})
+        assert not faint, f"chart text under 4.5:1 on white: {faint[:5]}"
+        assert not a11y.truncated_navigation(page), "a navigation label is cut off"
+        if (width, height) == (1280, 720):
+            extra = {v[0]: v for v in a11y.axe(page) if v[0] not in baseline_axe}
+            assert not extra, f"axe-core beyond stock Streamlit's: {list(extra.values())[:3]}"
         if mode == "lecture":
             min_px, where = page.evaluate(_MIN_FONT_JS)
             assert min_px >= MIN_LECTURE_PX, f"lecture text at {min_px}px: {where}"
-            if concept:
+            thin = a11y.thin_lines(page, line=style.LECTURE_MIN_LINE,
+                                   marker=style.LECTURE_MIN_MARKER)
+            assert not thin, f"lecture lines/markers too thin: {thin[:5]}"
+            fonts, canvases = a11y.table_fonts(page)
+            assert canvases == 0, "a canvas-drawn table (st.dataframe) in lecture mode"
+            assert min(fonts, default=MIN_LECTURE_PX) >= MIN_LECTURE_PX, (
+                f"table text at {min(fonts)}px")
+            if concept and not phone:
                 box = page.locator('[data-testid="stPlotlyChart"]').first.bounding_box()
-                assert box and box["y"] + box["height"] <= VIEWPORTS[viewport][1] + 1, (
+                assert box and box["y"] + box["height"] <= height + 1, (
                     f"main figure not fully visible without scrolling: {box}")
+                control = a11y.layout(page)["control"]
+                assert control and control["bottom"] <= height + 1, (
+                    f"the main figure's first control is not on the screen: {control}")
+        if phone:
+            assert a11y.sideways_scroll(page) == 0, "the page scrolls sideways on a phone"
+            if concept:
+                overlaps = a11y.chart_overlaps(page)
+                assert not overlaps, f"parts of a chart overlap on a phone: {overlaps[:4]}"
+                lay = a11y.layout(page)
+                assert lay["chart"]["top"] < height, f"main figure below the first screen: {lay}"
+                assert lay["control"] is not None, "no control in the main area (sidebar only)"
+                assert lay["control"]["top"] < lay["chart"]["bottom"] + PHONE_CONTROL_GAP, (
+                    f"the main controls are far from the main figure: {lay}")
     finally:
         page.context.close()
 
@@ -174,30 +221,81 @@ def test_deep_link_on_a_fresh_server(browser):
 
 
 _ANIMATED_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
-    .map((gd, i) => [i, (gd._transitionData?._frames || []).length])
-    .filter(([, n]) => n > 1).map(([i]) => i)"""
-_DATA_SIG_JS = """(i) => { const gd = document.querySelectorAll('.js-plotly-plot')[i];
-    return JSON.stringify(gd.data.map(t => [t.x, t.y, t.z].map(a => a && a.length
-        ? [a.length, a[0], a[a.length - 1]] : a))); }"""
+    .map((gd, i) => [i, (gd._transitionData?._frames || []).length
+                        + gd.querySelectorAll('.updatemenu-button, .slider-container').length])
+    .filter(([, n]) => n > 0).map(([i]) => i)"""
+_DATA_SIG_JS = """() => JSON.stringify([...document.querySelectorAll('.js-plotly-plot')].map(
+    gd => gd.data.map(t => [t.x, t.y, t.z].map(a => a && a.length
+        ? [a.length, a[0], a[a.length - 1]] : a))))"""
+# The player's step slider: the first slider after the "Play" toggle (same fragment).
+_STEP_JS = """() => { const play = [...document.querySelectorAll('[data-testid="stCheckbox"]')]
+    .find(e => e.textContent.includes('Play'));
+  if (!play) return null;
+  const all = [...document.querySelectorAll('[data-testid="stSlider"] [role="slider"]')];
+  const s = all.find(e => play.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING);
+  return s ? [Number(s.getAttribute('aria-valuenow')), Number(s.getAttribute('aria-valuemin')),
+              Number(s.getAttribute('aria-valuemax'))] : null; }"""
+ANIMATED = ("surfaces", "lr_momentum", "training_loop", "playground")
+
+
+def _settle(page) -> None:
+    page.wait_for_timeout(400)
+    page.wait_for_function(
+        """() => document.querySelector('[data-testid="stApp"]')
+                 ?.getAttribute('data-test-script-state') === 'notRunning'""", timeout=60_000)
+    page.wait_for_timeout(800)
 
 
 @pytest.mark.parametrize(("key", "url_path"), [(k, u) for k, u, concept in PAGES if concept],
                          ids=[k for k, _, concept in PAGES if concept])
-def test_animations_play_in_the_browser(browser, app_url, key, url_path):
-    """Every figure with plotly frames steps through them in the browser on "Play"."""
-    page, _ = _visit(browser, f"{app_url}/{url_path}", (1920, 1080), charts=True)
+def test_animations_step_and_play_from_the_keyboard(browser, app_url, key, url_path):
+    """No plotly SVG animation controls (no tab stop); a page's animation is a Streamlit step
+    slider (arrow keys, Home, End) and a Play toggle (Space), and the frame is in the URL."""
+    page, _ = _visit(browser, f"{app_url}/{url_path}", (1280, 720), charts=True)
     try:
-        animated = page.evaluate(_ANIMATED_JS)
-        if not animated:
-            pytest.skip("no animated figure on this page")
-        for i in animated:
-            chart = page.locator(".js-plotly-plot").nth(i)
-            # centre it: at the top of the viewport Streamlit's sticky header covers the buttons
-            chart.evaluate("e => e.scrollIntoView({block: 'center'})")
-            page.wait_for_timeout(300)
-            before = page.evaluate(_DATA_SIG_JS, i)
-            chart.locator(".updatemenu-button").first.dispatch_event("click")
-            page.wait_for_timeout(2500)
-            assert page.evaluate(_DATA_SIG_JS, i) != before, f"figure {i} did not animate"
+        assert page.evaluate(_ANIMATED_JS) == [], "a figure still has plotly animation controls"
+        step = page.evaluate(_STEP_JS)
+        if key not in ANIMATED:
+            assert step is None
+            return
+        assert step is not None, "no Play toggle with a step slider"
+        value, lo, hi = step
+        assert hi > lo
+        slider = page.locator('[data-testid="stSlider"] [role="slider"]').filter(
+            has=None).nth(page.evaluate("""() => { const play = [...document.querySelectorAll(
+              '[data-testid="stCheckbox"]')].find(e => e.textContent.includes('Play'));
+              return [...document.querySelectorAll('[data-testid="stSlider"] [role="slider"]')]
+              .findIndex(e => play.compareDocumentPosition(e)
+                              & Node.DOCUMENT_POSITION_FOLLOWING); }"""))
+        before = page.evaluate(_DATA_SIG_JS)
+        slider.focus()
+        page.keyboard.press("Home")
+        _settle(page)
+        assert page.evaluate(_STEP_JS)[0] == lo
+        at_start = page.evaluate(_DATA_SIG_JS)
+        assert at_start != before, "Home on the step slider did not change the figure"
+        page.keyboard.press("ArrowRight")
+        _settle(page)
+        assert page.evaluate(_STEP_JS)[0] == lo + 1
+        one, link = page.evaluate(_DATA_SIG_JS), page.url
+        assert one != at_start, "ArrowRight did not advance the figure"
+        # the link the keys produced reproduces the frame
+        reloaded, _ = _visit(browser, link, (1280, 720), charts=True)
+        try:
+            assert reloaded.evaluate(_STEP_JS)[0] == lo + 1
+            assert reloaded.evaluate(_DATA_SIG_JS) == one
+        finally:
+            reloaded.context.close()
+        toggle = page.locator('[data-testid="stCheckbox"]', has_text="Play").locator("input")
+        toggle.focus()
+        page.keyboard.press("Space")
+        page.wait_for_timeout(3000)
+        assert page.evaluate(_STEP_JS)[0] > lo + 1, "Play did not advance the frame"
+        assert page.evaluate(_DATA_SIG_JS) != one
+        page.keyboard.press("Space")  # pause
+        _settle(page)
+        paused = page.evaluate(_STEP_JS)[0]
+        page.wait_for_timeout(2000)
+        assert page.evaluate(_STEP_JS)[0] == paused, "Pause did not stop the frames"
     finally:
         page.context.close()
