@@ -231,10 +231,9 @@ _DATA_SIG_JS = """() => JSON.stringify([...document.querySelectorAll('.js-plotly
 _STEP_JS = """() => { const play = [...document.querySelectorAll('[data-testid="stCheckbox"]')]
     .find(e => e.textContent.includes('Play'));
   if (!play) return null;
-  const all = [...document.querySelectorAll('[data-testid="stSlider"] [role="slider"]')];
+  const all = [...document.querySelectorAll('[data-testid="stSlider"] input[type="range"]')];
   const s = all.find(e => play.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING);
-  return s ? [Number(s.getAttribute('aria-valuenow')), Number(s.getAttribute('aria-valuemin')),
-              Number(s.getAttribute('aria-valuemax'))] : null; }"""
+  return s ? [Number(s.value), Number(s.min), Number(s.max)] : null; }"""
 ANIMATED = ("surfaces", "lr_momentum", "training_loop", "playground")
 
 
@@ -261,10 +260,10 @@ def test_animations_step_and_play_from_the_keyboard(browser, app_url, key, url_p
         assert step is not None, "no Play toggle with a step slider"
         value, lo, hi = step
         assert hi > lo
-        slider = page.locator('[data-testid="stSlider"] [role="slider"]').filter(
-            has=None).nth(page.evaluate("""() => { const play = [...document.querySelectorAll(
-              '[data-testid="stCheckbox"]')].find(e => e.textContent.includes('Play'));
-              return [...document.querySelectorAll('[data-testid="stSlider"] [role="slider"]')]
+        slider = page.locator('[data-testid="stSlider"] input[type="range"]').nth(page.evaluate(
+            """() => { const play = [...document.querySelectorAll('[data-testid="stCheckbox"]')]
+              .find(e => e.textContent.includes('Play'));
+              return [...document.querySelectorAll('[data-testid="stSlider"] input[type="range"]')]
               .findIndex(e => play.compareDocumentPosition(e)
                               & Node.DOCUMENT_POSITION_FOLLOWING); }"""))
         before = page.evaluate(_DATA_SIG_JS)

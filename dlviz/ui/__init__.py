@@ -41,7 +41,8 @@ __all__ = ["apply_url", "begin_run", "current_table", "md", "set_values", "show_
 T = TypeVar("T")
 LECTURE_KEY = "lecture"
 
-# Both modes. Streamlit draws captions at 60 % opacity (#828180 on white, 3.9:1): opaque #555, 7.5:1.
+# Both modes. Streamlit draws captions at 60 % opacity (#828180 on white, 3.9:1): opaque
+# #555 instead, 7.5:1.
 _BASE_CSS = """
 <style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {

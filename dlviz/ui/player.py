@@ -57,7 +57,7 @@ def player(key: str, *, draw: Callable[[int], None], interval: float = INTERVAL,
         _set_frame(key, frame)  # also after a slider move: the page's values are a run old
         left, right = st.columns([1, 4], vertical_alignment="bottom")
         with left:
-            on = st.toggle(":material/play_arrow: Play", key=play_key,
+            on = st.toggle("Play", key=play_key,
                            help="Advance one frame every "
                                 f"{interval:g} s; the slider's arrow keys step by one.")
         with right:
