@@ -196,7 +196,10 @@ def test_lecture_mode_stays_in_the_url_across_page_switches(browser, app_url):
     page, _ = _visit(browser, f"{app_url}/?lecture=true", (1280, 720), charts=False)
     try:
         target = catalog.live_pages()[0]
-        page.locator('[data-testid="stSidebarNav"] a', has_text=target.title).first.click()
+        # the navigation bar at the top: the chapter's menu, then the page
+        chapter = f"{target.chapter} · {catalog.CHAPTER_TABS[target.chapter]}"
+        page.locator('[data-testid="stTopNavSection"]', has_text=chapter).first.click()
+        page.locator('[data-testid="stTopNavDropdownLink"]', has_text=target.title).first.click()
         page.wait_for_url(re.compile(rf"/{target.url_path}\b"), timeout=30_000)
         page.wait_for_timeout(1500)
         assert "lecture=true" in page.url
