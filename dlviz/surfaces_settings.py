@@ -41,6 +41,9 @@ SETTINGS = cfg.Table((
     cfg.Number("steps", "Steps", lambda k: surface_of(k).preset.steps, lo=1, hi=2000,
                step=10, integer=True, widget="number"),
     cfg.Number("grid", "Grid points per axis", 61, lo=21, hi=201, step=10, integer=True),
+    # the player's frame: the charts show the run up to this step (all of it by default)
+    cfg.Number("step", "Step", lambda k: k["steps"], "The charts show the run up to this step.",
+               lo=0, hi=lambda k: k["steps"], integer=True),
     cfg.Choice("plane", "Plane", "random", options=tuple(landscape.PLANES), widget="segmented"),
     cfg.Number("lres", "Grid points per axis", 41, "Of the loss landscape.", lo=11, hi=51,
                step=2, integer=True),

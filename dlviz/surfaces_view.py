@@ -1,5 +1,5 @@
 """What the Loss-surfaces figures show, computed once: the surface on a grid, the path with
-its animation frames and tangent lines, and the result summary. The figure builders in
+its tangent line at every step, and the result summary. The figure builders in
 `dlviz.surfaces_plots` only draw these arrays.
 
 Log colour: where a surface spans many decades, colours (and 3-D heights) are
@@ -19,7 +19,6 @@ import torch
 from dlviz.optim import Trace
 from dlviz.surfaces import Minimum, Surface, nearest_minimum
 
-MAX_FRAMES = 120  # animation frames at most; longer runs are shown at evenly spaced steps
 CLICK_GRID = 41  # the invisible click targets: CLICK_GRID² points over the contour
 CURVE_POINTS = 401  # samples of a 1-D objective
 
@@ -72,25 +71,26 @@ class PathView:
     losses: np.ndarray  # (n,)
     heights: np.ndarray  # (n,) losses on the grid's colour scale (3-D heights)
     inside: np.ndarray  # (n,) bool: the point lies in the domain (the 3-D path skips others)
-    frames: np.ndarray  # (n_frames,) step indices animated
-    tangents: np.ndarray  # (n_frames, 2, 2) 1-D: tangent segment [[x0, y0], [x1, y1]] per frame
+    tangents: np.ndarray  # (n, 2, 2) 1-D: tangent segment [[x0, y0], [x1, y1]] at each step
+
+    def shown(self, step: int) -> int:
+        """The step a figure draws for setting `step`: a diverged run's path ends early."""
+        return max(min(int(step), len(self.points) - 1), 0)
 
 
 def path_view(surface: Surface, trace: Trace, grid_: Grid) -> PathView:
     """Everything the figures draw about one run."""
     n = len(trace.points)
-    frames = np.unique(np.linspace(0, max(n - 1, 0), min(n, MAX_FRAMES)).round().astype(int))
     lo = np.array([d[0] for d in surface.domain])
     hi = np.array([d[1] for d in surface.domain])
     inside = ((trace.points >= lo) & (trace.points <= hi)).all(1)
-    tangents = np.zeros((len(frames), 2, 2))
+    tangents = np.zeros((n, 2, 2))
     if surface.dim == 1 and n:
         half = 0.12 * (hi[0] - lo[0])
-        x, f, g = trace.points[frames, 0], trace.losses[frames], trace.grads[frames, 0]
+        x, f, g = trace.points[:, 0], trace.losses, trace.grads[:, 0]
         tangents[:, 0, 0], tangents[:, 1, 0] = x - half, x + half
         tangents[:, 0, 1], tangents[:, 1, 1] = f - g * half, f + g * half
-    return PathView(trace.points, trace.losses, grid_.to_color(trace.losses), inside, frames,
-                    tangents)
+    return PathView(trace.points, trace.losses, grid_.to_color(trace.losses), inside, tangents)
 
 
 @dataclass(frozen=True)
@@ -138,3 +138,20 @@ def click_targets(surface: Surface, y_range: tuple[float, float] | None = None
     gy = np.linspace(*surface.domain[1], CLICK_GRID)
     mx, my = np.meshgrid(gx, gy)
     return mx.ravel(), my.ravel()
+
+
+def path_data(surface: Surface, trace: Trace) -> dict[str, np.ndarray]:
+    """The run as a table (the charts' data): step, the point, f and the gradient."""
+    names = (("w", "b") if surface.name == "regression" else ("x", "y"))[:surface.dim]
+    n = len(trace.points)
+    columns = {"step": np.arange(n)}
+    columns |= {name: trace.points[:, i] for i, name in enumerate(names)}
+    columns["f"] = trace.losses
+    columns |= {f"∂f/∂{name}": trace.grads[:n, i] for i, name in enumerate(names)}
+    return columns
+
+
+def landscape_data(land) -> dict[str, np.ndarray]:
+    """The landscape's grid as a table: a, b (the plane's coordinates) and the loss."""
+    a, b = np.meshgrid(land.alphas, land.betas)  # loss[j, i] is at (alphas[i], betas[j])
+    return {"a": a.ravel(), "b": b.ravel(), "loss": land.loss.ravel()}

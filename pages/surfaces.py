@@ -8,39 +8,54 @@ from dlviz import surfaces_script as code
 from dlviz import surfaces_text as text
 from dlviz import surfaces_view as view
 from dlviz.surfaces_settings import SETTINGS, surface_of
+from dlviz.ui.player import player
 
 lecture = ui.page("surfaces", SETTINGS)
 
 
+CLICKED = "_surfaces_clicked"  # a click set a new start: the whole page must rerun
+
+
 def _load_preset() -> None:
     """A new objective brings its own start and the settings that tell its story."""
-    ui.set_values(SETTINGS, {}, reset=("x0", "y0", "lr", "mom", "steps", "opt", "nest"))
+    ui.set_values(SETTINGS, {}, reset=("x0", "y0", "lr", "mom", "steps", "opt", "nest", "step"))
+
+
+def _whole_run() -> None:
+    """A new run length shows the whole new run."""
+    ui.set_values(SETTINGS, {}, reset=("step",))
 
 
 def _on_click() -> None:
-    """A click on the contour (or curve) becomes the start point."""
+    """A click on the contour (or curve) becomes the start point; the new run is shown whole.
+    The chart lives in the player's fragment, whose rerun would not run the new start."""
     start = surfaces.start_from_selection(surface_of(ui.values(SETTINGS)),
                                           st.session_state.get("pick"))
     if start is not None:
-        ui.set_values(SETTINGS, dict(zip(("x0", "y0"), start, strict=False)))
+        ui.set_values(SETTINGS, dict(zip(("x0", "y0"), start, strict=False)), reset=("step",))
+        st.session_state[CLICKED] = True
 
 
-# --- controls ---------------------------------------------------------------------------------
+# --- controls: the main ones above the chart, the rest in the sidebar --------------------------
+main = st.columns(3)
+with main[0]:
+    ui.widget("f", on_change=_load_preset)
+with main[1]:
+    opt = ui.widget("opt")
+with main[2]:
+    ui.widget("lr")
 with st.sidebar:
     st.subheader("Objective")
-    ui.widget("f", on_change=_load_preset)
     ui.widget("kappa")
     surface = surface_of(ui.values())
     ui.widget("x0", label="Start x" if surface.dim == 2 else "Start x₀")
     ui.widget("y0")
     st.subheader("Optimizer")
-    opt = ui.widget("opt")
-    ui.widget("lr")
     has_momentum = opt in optim.HAS_MOMENTUM
     ui.widget("mom", disabled=not has_momentum,
               help=None if has_momentum else f"{opt} has no momentum argument.")
     ui.widget("nest", disabled=opt != "sgd")
-    ui.widget("steps")
+    ui.widget("steps", on_change=_whole_run)
     ui.widget("grid", disabled=surface.dim == 1)
 s = ui.values()
 start = (s.x0, s.y0)[:surface.dim]
@@ -59,29 +74,59 @@ def _trace(name: str, kappa: float, start: tuple, opt: str, lr: float, mom: floa
                            lr=lr, momentum=mom, nesterov=nesterov, steps=steps)
 
 
-@ui.figure_cache(32)
-def _figures(name: str, kappa: float, start: tuple, opt: str, lr: float, mom: float,
-             nesterov: bool, steps: int, grid_res: int, lecture: bool) -> tuple:
-    """Figures are shared, never mutated: building the animation frames is the slow part."""
+@ui.result_cache(32)
+def _view(name: str, kappa: float, start: tuple, opt: str, lr: float, mom: float,
+          nesterov: bool, steps: int, grid_res: int) -> tuple:
+    """(grid, path view): what every step's figures draw."""
     surface = surfaces.get(name, condition=kappa)
-    path = view.path_view(surface, _trace(name, kappa, start, opt, lr, mom, nesterov, steps),
-                          g := view.grid(surface, resolution=grid_res))
+    g = view.grid(surface, resolution=grid_res)
+    return g, view.path_view(surface, _trace(name, kappa, start, opt, lr, mom, nesterov, steps),
+                             g)
+
+
+@ui.figure_cache(64)
+def _figures(name: str, kappa: float, start: tuple, opt: str, lr: float, mom: float,
+             nesterov: bool, steps: int, grid_res: int, step: int, lecture: bool) -> tuple:
+    """The run up to `step`: one figure per frame the player shows, shared, never mutated."""
+    surface = surfaces.get(name, condition=kappa)
+    g, path = _view(name, kappa, start, opt, lr, mom, nesterov, steps, grid_res)
     if surface.dim == 1:
-        return (plots.curve_figure(surface, g, path, lecture=lecture),)
-    return (plots.contour_figure(surface, g, path, lecture=lecture),
-            plots.surface_figure(surface, g, path, lecture=lecture))
+        return (plots.curve_figure(surface, g, path, step=step, lecture=lecture),)
+    return (plots.contour_figure(surface, g, path, step=step, lecture=lecture),
+            plots.surface_figure(surface, g, path, step=step, lecture=lecture))
 
 
 run = (s.f, float(s.kappa), start, opt, float(s.lr), mom, nesterov, s.steps)
 trace = _trace(*run)
-figures = _figures(*run, s.grid, lecture)
-left, right = (st.container(), st.container()) if lecture or len(figures) == 1 else (
-    st.columns([1.1, 1]))
-with left:
-    ui.chart(figures[0], key="pick", on_select=_on_click, selection_mode="points")
-with right:
-    for fig in figures[1:]:
-        ui.chart(fig, key="surface3d")
+grid, path = _view(*run, s.grid)
+opt_name = optim.OPTIMIZERS[opt].__name__
+path_table = view.path_data(surface, trace)
+
+
+def _draw(step: int) -> None:
+    """The charts of the run up to `step` (the player's frame)."""
+    if st.session_state.pop(CLICKED, False):
+        st.rerun()  # a click in this fragment set a new start: run it
+    k = path.shown(step)
+    figures = _figures(*run, s.grid, k, lecture)
+    left, right = (st.container(), st.container()) if lecture or len(figures) == 1 else (
+        st.columns([1.1, 1]))
+    with left:
+        summary = (text.curve_summary(surface, path, k, opt_name, trace.diverged_at)
+                   if surface.dim == 1 else
+                   text.contour_summary(surface, grid, path, k, opt_name, trace.diverged_at))
+        ui.chart(figures[0], summary=summary, data=path_table, key="pick",
+                 on_select=_on_click, selection_mode="points")
+    with right:
+        for fig in figures[1:]:
+            ui.chart(fig, summary=text.surface_summary(surface, grid, path, k), key="surface3d")
+
+
+if "step" not in st.session_state:
+    # The player falls back on the default resolved before the Steps widget ran: a link with
+    # steps=150 (and no step) would show 20 steps. Default from the values known now.
+    st.session_state["step"] = s.step
+player("step", draw=_draw)
 
 # --- the result -------------------------------------------------------------------------------
 result = view.summary(surface, trace)
@@ -120,7 +165,9 @@ def _landscape_figure(plane: str, lres: int, seed: int, lecture: bool):
 
 
 land = _landscape(plane, lres, seed)
-ui.chart(_landscape_figure(plane, lres, seed, lecture), key="landscape")
+ui.chart(_landscape_figure(plane, lres, seed, lecture),
+         summary=text.landscape_summary(land, plane), data=view.landscape_data(land),
+         key="landscape")
 ui.explain(*text.landscape(land, plane))
 ui.code_panel(landscape_script.script(plane=plane, resolution=lres, seed=seed),
               landscape_script.prints(land), filename="dlviz_landscape.py")

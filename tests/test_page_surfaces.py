@@ -154,3 +154,68 @@ def test_landscape_pca_plane():
     land = _figs(at)[-1]
     assert any(d.get("name") == "training path" for d in land["data"])
     assert array(land["data"][0]["x"]).shape == (21,)
+
+
+def _named(fig, name):
+    return next(t for t in fig["data"] if t.get("name") == name)
+
+
+def test_step_slider_shows_the_run_up_to_that_step():
+    query = {"f": TITLE["himmelblau"], "steps": "40", "step": "7"}
+    at = open_page(PAGE, query=query)
+    _clean(at)
+    assert at.slider(key="step").value == 7 and at.toggle(key="step_play").value is False
+    s = surfaces.SURFACES["himmelblau"]
+    t = optim.trace("himmelblau", start=s.start, lr=s.preset.lr, momentum=s.preset.momentum,
+                    steps=40, optimizer=s.preset.optimizer)
+    contour, surface3d = _figs(at)[:2]
+    for fig in (contour, surface3d):
+        assert not fig.get("frames") and not fig["layout"].get("sliders")
+        assert not fig["layout"].get("updatemenus")
+        ball = _named(fig, "current step")
+        np.testing.assert_allclose([array(ball["x"])[0], array(ball["y"])[0]], t.points[7])
+    x, y = _path(contour)
+    np.testing.assert_allclose(np.stack([x, y], 1), t.points[:8])
+    captions = rendered(" ".join(c.value for c in at.caption))
+    assert f"is at ({t.points[7, 0]:.3g}, {t.points[7, 1]:.3g}) with f = {t.losses[7]:.4g} " \
+           "at step 7 of 40" in captions
+    at.slider(key="step").set_value(30).run()
+    _clean(at)
+    x, _ = _path(_figs(at)[0])
+    np.testing.assert_allclose(x, t.points[:31, 0])
+    assert at.query_params["step"] in ("30", ["30"])
+
+
+def test_a_link_without_step_shows_the_whole_run_and_steps_resets_it():
+    at = open_page(PAGE, query={"steps": "50"})
+    _clean(at)
+    assert at.slider(key="step").value == 50 and "step" not in at.query_params
+    assert len(_path(_figs(at)[0])[0]) == 51
+    at.number_input(key="steps").set_value(80).run()
+    _clean(at)
+    assert at.slider(key="step").value == 80 and len(_path(_figs(at)[0])[0]) == 81
+
+
+def test_every_chart_has_a_summary_and_the_run_as_data():
+    at = open_page(PAGE)
+    _clean(at)
+    captions = [rendered(c.value) for c in at.caption if c.value.startswith("Chart: ")]
+    assert len(captions) == len(at.get("plotly_chart")) == 2  # the curve, the landscape
+    assert captions[0].startswith("Chart: The curve f(x): SGD from x = 2.5")
+    assert "Loss of the trained MLP on the random plane" in captions[1]
+    labels = [e.label for e in at.expander]
+    assert sum(label.startswith("Chart data") for label in labels) == 2
+    t = optim.trace("course", start=(2.5,), lr=0.01, steps=20)
+    tables = [tb for tb in at.table]
+    run = next(tb.value for tb in tables if "∂f/∂x" in tb.value.columns)
+    np.testing.assert_allclose(run["x"].to_numpy(), t.points[:21, 0])
+    np.testing.assert_allclose(run["f"].to_numpy(), t.losses[:21])
+
+
+def test_main_controls_are_in_the_main_area():
+    at = open_page(PAGE)
+    _clean(at)
+    sidebar = {w.key for w in at.sidebar.selectbox} | {w.key for w in at.sidebar.number_input}
+    assert {"f", "opt", "lr"}.isdisjoint(sidebar)
+    assert {"x0", "steps"} <= sidebar
+    assert {w.key for w in at.main.selectbox} >= {"f", "opt"}

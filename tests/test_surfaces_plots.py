@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from dlviz import landscape, optim, surfaces
+from dlviz import landscape, optim, style, surfaces
 from dlviz import surfaces_plots as plots
 from dlviz import surfaces_view as view
 from tests.figures import all_finite, array
@@ -61,16 +61,49 @@ def test_contour_figure_draws_the_result():
     cx, cy = array(click["x"]), array(click["y"])
     assert len(cx) == view.CLICK_GRID**2
     assert (cx.min(), cx.max(), cy.min(), cy.max()) == (-5, 5, -5, 5)
-    # frames move the ball (and only the ball) through the run's points
-    ball = next(i for i, d in enumerate(fig["data"]) if d.get("name") == "current step")
-    assert len(fig["frames"]) == len(pv.frames) == len(fig["layout"]["sliders"][0]["steps"])
-    for frame in fig["frames"]:
-        k = int(frame["name"])
-        assert frame["traces"] == [ball]
-        assert frame["data"][0]["x"] == [t.points[k, 0]]
-        assert frame["data"][0]["y"] == [t.points[k, 1]]
-    labels = [b["label"] for b in fig["layout"]["updatemenus"][0]["buttons"]]
-    assert any("Play" in lab for lab in labels) and any("Pause" in lab for lab in labels)
+    # no plotly animation any more: the page's player draws one figure per step
+    assert not fig.get("frames") and not fig["layout"].get("sliders")
+    assert not fig["layout"].get("updatemenus")
+    (ball,) = _named(fig, "current step")
+    assert array(ball["x"]).tolist() == [t.points[-1, 0]]
+    assert array(ball["y"]).tolist() == [t.points[-1, 1]]
+
+
+@pytest.mark.parametrize("k", [0, 1, 7, 20])
+def test_contour_at_a_step_draws_the_path_up_to_it(k):
+    s, t, g, pv = _run("himmelblau", steps=20)
+    fig = _json(plots.contour_figure(s, g, pv, step=k))
+    (path,) = _named(fig, "path")
+    np.testing.assert_allclose(array(path["x"]), t.points[:k + 1, 0])
+    np.testing.assert_allclose(array(path["y"]), t.points[:k + 1, 1])
+    np.testing.assert_allclose(array(path["customdata"]), t.losses[:k + 1])
+    (ball,) = _named(fig, "current step")
+    assert array(ball["x"]).tolist() == [t.points[k, 0]]
+    assert array(ball["y"]).tolist() == [t.points[k, 1]]
+    (start,) = _named(fig, "start")
+    assert array(start["x"]).tolist() == [t.points[0, 0]]
+    surface = _json(plots.surface_figure(s, g, pv, step=k))
+    (path3d,) = _named(surface, "path")
+    np.testing.assert_allclose(np.array(path3d["x"], dtype=float), t.points[:k + 1, 0])
+    (ball3d,) = _named(surface, "current step")
+    assert ball3d["x"] == [t.points[k, 0]] and ball3d["y"] == [t.points[k, 1]]
+    assert ball3d["z"] == [pytest.approx(float(g.to_color(t.losses[k])))]
+
+
+def test_path_ball_and_minima_differ_by_marker_and_colour():
+    """They all turned olive for deuteranopes (vermillion path, orange ball, gold star)."""
+    rastrigin, course = _run("rastrigin"), _run("course")
+    figs = (plots.contour_figure(*rastrigin[::2], rastrigin[3]),
+            plots.curve_figure(*course[::2], course[3]))
+    for fig in map(_json, figs):
+        looks = {d["name"]: (d["marker"].get("symbol", "circle"), d["marker"]["color"])
+                 for d in fig["data"] if d.get("name") in (
+                     "path", "steps", "current step", "global minimum", "local minimum")}
+        assert len(looks) >= 3
+        assert len({c for _, c in looks.values()}) == len(looks)  # every colour differs
+        assert len({s for s, _ in looks.values() if s != "circle"}) >= 1  # the star
+        assert looks["current step"][1] == style.color(4)  # black, white-rimmed
+        assert "#FFD700" not in {c for _, c in looks.values()}  # no yellow on white
 
 
 def test_local_minima_are_circles_and_log_ticks_are_labelled():
@@ -109,12 +142,17 @@ def test_curve_figure_tangent_is_the_gradient():
     s, t, g, pv = _run("course", momentum=0.8)
     fig = _json(plots.curve_figure(s, g, pv))
     np.testing.assert_allclose(array(fig["data"][0]["y"]), g.xs**4 + g.xs**3 - 5 * g.xs**2)
-    for frame in fig["frames"]:
-        k = int(frame["name"])
-        (x0, x1), (y0, y1) = frame["data"][0]["x"], frame["data"][0]["y"]
+    for k in range(len(t.points)):  # each step's figure: the tangent and the ball at step k
+        frame = _json(plots.curve_figure(s, g, pv, step=k))
+        (tangent,) = _named(frame, "tangent: slope = gradient")
+        (ball,) = _named(frame, "current step")
+        (steps,) = _named(frame, "steps")
+        (x0, x1), (y0, y1) = array(tangent["x"]), array(tangent["y"])
         x = t.points[k, 0]
         assert (y1 - y0) / (x1 - x0) == pytest.approx(4 * x**3 + 3 * x**2 - 10 * x, rel=1e-9)
-        assert frame["data"][1]["x"] == [x] and frame["data"][1]["y"] == [t.losses[k]]
+        assert array(ball["x"]).tolist() == [x] and array(ball["y"]).tolist() == [t.losses[k]]
+        np.testing.assert_allclose(array(steps["x"]), t.points[:k + 1, 0])
+        np.testing.assert_allclose(array(steps["y"]), t.losses[:k + 1])
     click = fig["data"][-1]
     cx, cy = array(click["x"]), array(click["y"])
     # a grid over the whole plot, so a click anywhere lands near a target (the curve's own
@@ -129,19 +167,34 @@ def test_curve_figure_tangent_is_the_gradient():
 def test_diverged_run_puts_no_nan_on_a_chart():
     s, t, g, pv = _run("bowl", lr=1.1, steps=200)
     assert t.diverged_at == 64
-    fig = _json(plots.curve_figure(s, g, pv))
-    assert all_finite(fig["data"]) and all_finite(fig["frames"])
+    for k in (0, 63, 64, 200):  # a step past the divergence shows the last finite one
+        fig = _json(plots.curve_figure(s, g, pv, step=k))
+        assert all_finite(fig["data"])
+        (ball,) = _named(fig, "current step")
+        assert array(ball["x"]).tolist() == [t.points[min(k, 63), 0]]
     assert view.summary(s, t).status == "diverged at step 64"
     s, t, g, pv = _run("rosenbrock", lr=0.05, steps=100)
     for fig in (plots.contour_figure(s, g, pv), plots.surface_figure(s, g, pv)):
         fig = _json(fig)
-        assert all_finite(fig["data"]) and all_finite(fig.get("frames", []))
+        assert all_finite(fig["data"]) and not fig.get("frames")
 
 
-def test_frames_are_subsampled_for_long_runs():
+def test_a_long_runs_step_figure_stays_small():
     s, t, g, pv = _run("rosenbrock", steps=1000)
-    assert len(pv.frames) == view.MAX_FRAMES and pv.frames[0] == 0 and pv.frames[-1] == 1000
-    assert len(plots.contour_figure(s, g, pv).to_json()) < 1_000_000
+    assert len(pv.tangents) == len(t.points) == 1001
+    assert len(plots.contour_figure(s, g, pv, step=1000).to_json()) < 300_000
+
+
+def test_lecture_path_is_thick_and_solid():
+    s, t, g, pv = _run("course")
+    fig = _json(plots.curve_figure(s, g, pv, lecture=True))
+    (steps,) = _named(fig, "steps")
+    assert steps["line"]["width"] >= 3 and steps["line"].get("dash", "solid") == "solid"
+    s, t, g, pv = _run("himmelblau")
+    fig = _json(plots.contour_figure(s, g, pv, lecture=True))
+    (path,) = _named(fig, "path")
+    assert path["line"]["width"] >= 3 and path["line"].get("dash", "solid") == "solid"
+    assert fig["data"][0]["contours"]["showlines"] is False  # 3-px contour lines would bury it
 
 
 def test_summary_names_the_nearest_minimum():
