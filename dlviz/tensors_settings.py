@@ -22,7 +22,7 @@ SEEDED = "Using the seeded values meanwhile."
 SETTINGS = cfg.Table((
     cfg.Text("x", "Input x (3 numbers)", DEFAULT_X, max_chars=100),
     cfg.seed(),
-    cfg.Text("w", "Weights W (2 rows of 3, rows separated by ';'; empty = seeded init)", "",
+    cfg.Text("w", "Weights W (2 rows of 3, ';' between rows; empty = seeded)", "",
              max_chars=200),
     cfg.Text("b", "Bias b (2 numbers; empty = seeded init)", "", max_chars=100),
     cfg.Text("rows", "Values (rows in [[…], […]] or separated by ';')", DEFAULT_ROWS,

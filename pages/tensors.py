@@ -46,19 +46,21 @@ def _head_figure(head: str, seed: int, lecture: bool):
     return plots.head_figure(_head(head, seed), lecture=lecture)
 
 
-# --- one linear layer: the main figure; its controls in the sidebar, so it sits under the title
+# --- one linear layer: the main figure, with x, W and b right above it (the seed in the sidebar)
 with st.sidebar:
     st.subheader("One linear layer")
-    ui.widget("x")
     seed = ui.widget("seed")
-    w_hint, b_hint = text.placeholders(*tensors.seeded_linear(seed=seed))
-    ui.widget("w", placeholder=w_hint)
-    ui.widget("b", placeholder=b_hint)
 if not lecture:
     st.header("One linear layer: y = x Wᵀ + b")
+w_hint, b_hint = text.placeholders(*tensors.seeded_linear(seed=seed))
+c_x, c_w, c_b = st.columns([2, 3, 2])
+ui.widget("x", where=c_x)
+ui.widget("w", where=c_w, placeholder=w_hint)
+ui.widget("b", where=c_b, placeholder=b_hint)
 x, weight, bias = ui.used(linear_inputs(ui.values()))
 linear = _linear(x, seed, weight, bias)
-ui.chart(_linear_figure(x, seed, weight, bias, lecture), key="linear")
+ui.chart(_linear_figure(x, seed, weight, bias, lecture), key="linear",
+         summary=text.linear_summary(linear), data=plots.linear_data(linear))
 st.code("\n".join(plots.equation_lines(linear)), language="text", wrap_lines=True)
 ui.explain(text.LINEAR, text.linear_more(seed))
 
@@ -77,14 +79,16 @@ ui.explain(*text.TENSOR)
 st.header("A stack: nn.Sequential")
 sizes = ui.used(sizes_of(ui.widget("sizes")))
 stack = _stack(sizes, seed)
-ui.chart(_stack_figure(sizes, seed, lecture), key="stack")
+ui.chart(_stack_figure(sizes, seed, lecture), key="stack",
+         summary=text.stack_summary(stack), data=plots.stack_data(stack))
 ui.explain(*text.stack(stack))
 
 # --- output heads --------------------------------------------------------------------------------
 st.header("The output head: none, sigmoid or softmax")
 head_key = ui.widget("head")
 head = _head(head_key, seed)
-ui.chart(_head_figure(head_key, seed, lecture), key="head_chart")
+ui.chart(_head_figure(head_key, seed, lecture), key="head_chart",
+         summary=text.head_summary(head), data=plots.head_data(head))
 ui.explain(*text.head(head))
 
 ui.code_panel(code.script(tensor=info, linear=linear, seed=seed, stack=stack, head=head),

@@ -23,6 +23,15 @@ def _y(at) -> np.ndarray:
     return array(_fig(at, 0)["data"][3]["z"]).reshape(1, -1)
 
 
+def _titles(at) -> str:
+    """The charts' titles, lifted out of plotly into the page's markdown."""
+    return rendered(" ".join(m.value for m in at.markdown if m.value.startswith("**")))
+
+
+def _summaries(at) -> list[str]:
+    return [rendered(c.value) for c in at.caption if c.value.startswith("Chart: ")]
+
+
 def _seeded(seed: int):
     torch.manual_seed(seed)
     layer = torch.nn.Linear(3, 2)
@@ -38,11 +47,14 @@ def test_defaults_show_the_course_layer_and_tensor():
     equations = next(c.value for c in at.code if c.value.startswith("y₁"))
     assert f"= {y[0, 0]:.4f}" in equations and f"= {y[0, 1]:.4f}" in equations
     assert [m.value for m in at.metric] == ["(2, 3)", "torch.float32"]
-    stack = _fig(at, 1)
-    assert "683" in stack["layout"]["title"]["text"]  # Linear(10,18)→(18,20)→(20,5)
+    assert "nn.Sequential: 683 trainable parameters" in _titles(at)  # (10,18)→(18,20)→(20,5)
+    linear, stack, head_text = _summaries(at)
+    assert f"y = ({y[0, 0]:.4f}, {y[0, 1]:.4f})" in linear
+    assert "683 trainable parameters (Linear(10, 18) 198, " in stack
     head = _fig(at, 2)  # the course's 4-class example with softmax
     probs = array(head["data"][1]["y"])
     assert len(probs) == 4 and abs(probs.sum() - 1) < 1e-6
+    assert "Head softmax" in head_text and f"{probs[0]:.4f}" in head_text
 
 
 def test_widgets_edit_weights_input_and_maker():
@@ -69,7 +81,7 @@ def test_deep_link_sets_stack_head_and_seed():
     assert [m.value for m in at.metric] == ["(3, 2)", "torch.int64"]
     stack = _fig(at, 1)
     np.testing.assert_array_equal(array(stack["data"][1]["y"]), [68, 10, 3])
-    assert "81" in stack["layout"]["title"]["text"]
+    assert "nn.Sequential: 81 trainable parameters" in _titles(at)
     w, b = _seeded(7)
     np.testing.assert_allclose(_y(at), np.array([[0.3471, 0.4547, -0.2356]]) @ w.T + b,
                                atol=1e-6)
@@ -89,7 +101,7 @@ def test_bad_input_warns_and_keeps_defaults():
     w, b = _seeded(0)
     np.testing.assert_allclose(_y(at), np.array([[0.3471, 0.4547, -0.2356]]) @ w.T + b,
                                atol=1e-6)
-    assert "683" in _fig(at, 1)["layout"]["title"]["text"]
+    assert "nn.Sequential: 683 trainable parameters" in _titles(at)
     assert [m.value for m in at.metric] == ["(2, 3)", "torch.float32"]
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from dlviz import tensors, tensors_plots, tensors_script
+from dlviz import tensors, tensors_plots, tensors_script, tensors_text
 from dlviz.inputs import InputError
 from dlviz.reproduce import close, format_prints, parse_prints
 from tests.figures import array
@@ -185,7 +185,9 @@ def test_linear_figure_draws_x_wt_b_y():
     np.testing.assert_allclose(array(maps[1]["z"]).reshape(3, 2), r.weight.T)
     np.testing.assert_allclose(array(maps[2]["z"]).reshape(1, 2), r.bias[None, :])
     np.testing.assert_allclose(array(maps[3]["z"]).reshape(1, 2), r.y)
-    assert all(m["texttemplate"] == "%{z:.4f}" for m in maps)
+    assert all(m["texttemplate"] == "%{z:.3f}" for m in maps)
+    # no fixed text size: plotly fits each cell's number to the cell, so none overlaps
+    assert all("size" not in m.get("textfont", {}) for m in maps)
 
 
 def test_stack_figure_bars():
@@ -196,6 +198,9 @@ def test_stack_figure_bars():
     assert features["text"] == ["(1, 10)", "(1, 18)", "(1, 20)", "(1, 5)"]
     np.testing.assert_array_equal(array(params["y"]), [198, 380, 105])
     assert "683" in fig["layout"]["title"]["text"]
+    data = tensors_plots.stack_data(r)
+    assert data["trainable parameters"] == [0, 198, 380, 105]
+    assert data["output shape"] == ["(1, 10)", "(1, 18)", "(1, 20)", "(1, 5)"]
 
 
 def test_head_figure_bars():
@@ -227,3 +232,31 @@ def test_script_prints_the_same_numbers(tmp_path):
     for label, values in expected.items():
         assert len(got[label]) == len(values), label
         assert all(close(a, b) for a, b in zip(got[label], values, strict=True)), label
+
+
+# --- the charts' text alternatives carry the result's numbers ---
+
+def test_linear_summary_and_data_hold_the_layer():
+    r = tensors.linear_layer(x=(1.0, 2.0, 3.0), seed=0, weight=((1, 0, -1), (0.5, 2, 0)),
+                             bias=(0.25, -1))
+    summary = tensors_text.linear_summary(r)
+    assert "nn.Linear(3, 2) maps x = (1.0000, 2.0000, 3.0000)" in summary
+    assert "y = (-1.7500, 3.5000)" in summary and "b = (0.2500, -1.0000)" in summary
+    assert "typed weights) from -1.0000 to 2.0000" in summary
+    data = tensors_plots.linear_data(r)
+    assert data["tensor"] == ["x"] * 3 + ["W"] * 6 + ["b"] * 2 + ["y"] * 2
+    np.testing.assert_allclose(data["value"][3:9], r.weight.ravel())
+    np.testing.assert_allclose(data["value"][-2:], r.y[0])
+
+
+def test_stack_and_head_summaries():
+    r = tensors.stack(sizes=(10, 18, 20, 5), seed=0)
+    assert tensors_text.stack_summary(r) == (
+        "The tensor's shape after each of the 3 modules: (1, 10) → (1, 18) → (1, 20) → "
+        "(1, 5); 683 trainable parameters (Linear(10, 18) 198, Linear(18, 20) 380, "
+        "Linear(20, 5) 105).")
+    h = tensors.course_head(head="softmax", seed=0)
+    summary = tensors_text.head_summary(h)
+    assert "sum to 1.0000" in summary
+    assert ", ".join(f"{v:.4f}" for v in h.output[0]) in summary
+    assert tensors_plots.head_data(h)["softmax(scores)"] == h.output[0].tolist()
