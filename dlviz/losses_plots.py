@@ -7,60 +7,97 @@ import plotly.graph_objects as go
 from dlviz import style
 from dlviz.losses import CrossEntropyWalk, LossCurves, MseCurve
 
-TRUE, OTHER = style.color(3), style.color(0)  # the true class stands out in vermillion
+TRUE, OTHER = style.color(1), style.color(0)  # the true class stands out in vermillion
+TRUE_PATTERN = "/"  # and hatched: not told apart by colour alone
+
+
+def _headroom(values, top: float = 1.3) -> list[float]:
+    """A y range with room for the bars' outside labels above (and below) the bars."""
+    lo, hi = min(0.0, float(min(values))), max(0.0, float(max(values)))
+    span = (hi - lo) or 1.0
+    return [lo - (0.3 * span if lo < 0 else 0.0), hi + (top - 1) * span]
+
+
+def _below_toolbar(layout: dict, fraction: float) -> None:
+    """Squeeze a subplot grid's rows (and their titles) into the lower 1 − `fraction` of the
+    plot height: the top panel's title then sits below the plotly toolbar's row."""
+    for key, axis in layout.items():
+        if key.startswith("yaxis") and "domain" in axis:
+            axis["domain"] = [d * (1 - fraction) for d in axis["domain"]]
+    for note in layout.get("annotations", ()):
+        note["y"] = note["y"] * (1 - fraction)
 
 
 def walk_figure(walk: CrossEntropyWalk, *, lecture: bool = False) -> go.Figure:
-    """Scores → softmax probabilities → one-hot target, one bar per class, true class marked."""
-    classes = [str(k) for k in range(len(walk.scores))]
-    colours = [TRUE if k == walk.label else OTHER for k in range(len(walk.scores))]
-    spec = style.subplots(1, 3, horizontal_spacing=0.07, subplot_titles=(
+    """Scores → softmax probabilities → one-hot target, one bar per class, true class marked.
+
+    Three panels stacked, sharing the class axis: each is full width on a phone, so the
+    panel titles and the bars' numbers have room (three side by side collided at 390 px)."""
+    k = len(walk.scores)
+    classes = [str(c) for c in range(k)]
+    colours = [TRUE if c == walk.label else OTHER for c in range(k)]
+    hatch = [TRUE_PATTERN if c == walk.label else "" for c in range(k)]
+    spec = style.subplots(3, 1, shared_xaxes=True, vertical_spacing=0.13, subplot_titles=(
         "1 · scores (last layer)", "2 · softmax → probabilities", "3 · one-hot target"))
-    digits = "{:.2g}" if lecture else "{:.3g}"  # fewer digits where the bars are wide text
+    digits = "{:.2g}" if lecture else "{:.3g}"
     panels = [(walk.scores, digits), (walk.probabilities, digits), (walk.one_hot, "{:d}")]
     layout = spec["layout"]
-    for col, (values, form) in enumerate(panels, start=1):
-        x, y = style.cell(1, col, 3)
+    for row, (values, form) in enumerate(panels, start=1):
+        x, y = style.cell(row, 1, 1)
         spec["data"].append(dict(
-            type="bar", x=classes, y=values, marker=dict(color=colours), showlegend=False,
+            type="bar", x=classes, y=values, showlegend=False,
+            marker=dict(color=colours, pattern=dict(shape=hatch, fillmode="overlay")),
             text=[form.format(v) for v in values.tolist()], textposition="outside",
-            constraintext="none", cliponaxis=False, xaxis=x, yaxis=y))
-        style.axis(layout, x).update(title=dict(text="class"), type="category")
-    layout["yaxis2"].update(range=[0, 1.18])
-    layout["yaxis3"].update(range=[0, 1.18], dtick=1)
+            constraintext="none", cliponaxis=False, xaxis=x, yaxis=y,
+            hovertemplate="class %{x}: %{y:.6g}<extra></extra>"))
+        style.axis(layout, x).update(type="category")
+    layout["xaxis3"].update(title=dict(text=f"class (true class {walk.label})"))
+    _below_toolbar(layout, 0.05)
+    layout["yaxis"].update(range=_headroom(walk.scores), nticks=4)
+    layout["yaxis2"].update(range=[0, 1.3], dtick=0.5)
+    layout["yaxis3"].update(range=[0, 1.3], dtick=1)
     layout["title"] = dict(
-        text=f"CrossEntropyLoss = −log p[{walk.label}] = −log {walk.p_true:.4g} = {walk.loss:.4f}",
-        y=0.98, yanchor="top")
-    fig = style.finish(spec, lecture=lecture, height=380 if not lecture else 440)
-    return fig.update_layout(margin_t=95 if lecture else 75)  # the title above subplot titles
+        text=f"CrossEntropyLoss = −log p[{walk.label}] = −log {walk.p_true:.4g} = {walk.loss:.4f}")
+    return style.finish(spec, lecture=lecture, height=520 if not lecture else 640)
+
+
+def walk_data(walk: CrossEntropyWalk) -> dict:
+    """The walk figure's numbers, one row per class."""
+    return {"class": list(range(len(walk.scores))), "score": walk.scores.tolist(),
+            "softmax probability": walk.probabilities.tolist(),
+            "one-hot target": walk.one_hot.tolist(),
+            "−log probability": (-walk.log_probabilities).tolist()}
 
 
 def curves_figure(curves: LossCurves, p_true: float, loss: float, *,
                   lecture: bool = False) -> go.Figure:
     """CE = −log p against p, with the squared error of the probabilities for contrast."""
-    fig = go.Figure()
-    fig.add_scatter(x=curves.p_true, y=curves.cross_entropy, name="cross-entropy −log p",
-                    line_color=style.color(0))
-    fig.add_scatter(x=curves.p_true, y=curves.squared_error, name="squared error of the "
-                    "probabilities vs one-hot", line=dict(color=style.color(1), dash="dash"))
-    fig.add_scatter(x=[p_true], y=[loss], mode="markers+text", name="your scores",
-                    marker=dict(color=TRUE, symbol="circle"), text=[f"CE = {loss:.3g}"],
-                    textposition="middle right", cliponaxis=False)
-    fig.update_xaxes(title_text="probability the model gives the true class", range=[0, 1])
-    fig.update_yaxes(title_text="loss")
-    fig.update_layout(legend=dict(x=0.98, y=0.98, xanchor="right", yanchor="top",
-                                  bgcolor="rgba(255,255,255,0.8)"),
-                      title_text=f"{curves.classes} classes: confident and wrong (p → 0) costs "
-                                 "without limit")
-    return style.finish(fig, lecture=lecture)
+    data = [
+        dict(type="scatter", x=curves.p_true, y=curves.cross_entropy,
+             name="cross-entropy −log p", line=dict(color=style.color(0), dash="solid")),
+        dict(type="scatter", x=curves.p_true, y=curves.squared_error,
+             name="squared error of the probabilities vs one-hot",
+             line=dict(color=style.color(2), dash="dash")),
+        dict(type="scatter", x=[p_true], y=[loss], mode="markers+text", name="your scores",
+             marker=dict(color=TRUE, symbol="diamond"), text=[f"CE = {loss:.3g}"],
+             textposition="middle right", cliponaxis=False),
+    ]
+    layout = {"xaxis": dict(title=dict(text="p(true class)"), range=[0, 1]),
+              "yaxis": dict(title=dict(text="loss")), "legend": style.legend_below(),
+              "title": dict(text=f"{curves.classes} classes: confident and wrong (p → 0) "
+                                 "costs without limit")}
+    return style.finish({"data": data, "layout": layout}, lecture=lecture)
 
 
 def mse_figure(curve: MseCurve, *, lecture: bool = False) -> go.Figure:
     """The parabola (prediction − target)² with the chosen prediction marked."""
     fig = go.Figure()
     fig.add_scatter(x=curve.prediction, y=curve.loss, name="MSE", line_color=style.color(0))
+    # The label inside the plot, right of the line: above the plot it sat under the toolbar.
     fig.add_vline(x=curve.target, line=dict(color=style.INK, dash="dot"),
-                  annotation_text=f"target {curve.target:g}", annotation_position="top")
+                  annotation=dict(text=f"target {curve.target:g}", x=curve.target, xref="x",
+                                  y=0.92, yref="y domain", xanchor="left", yanchor="top",
+                                  showarrow=False, xshift=4))
     fig.add_scatter(x=[curve.pred], y=[curve.pred_loss], mode="markers+text",
                     name="prediction", marker=dict(color=TRUE),
                     text=[f"({curve.pred:g} − {curve.target:g})² = {curve.pred_loss:.4g}"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dlviz.losses import CrossEntropyWalk, MseCurve
+from dlviz.losses import CrossEntropyWalk, LossCurves, MseCurve
 
 WALK_MORE = (
     "`nn.CrossEntropyLoss` takes the raw scores (it applies log-softmax itself, in a "
@@ -22,11 +22,12 @@ MSE_MORE = (
     "Squaring makes the loss grow fast with large misses and gives the gradient "
     "2·(prediction − target), which shrinks as the prediction closes in.")
 
+# A list, not a 4-column table: the table scrolled the whole page sideways on a phone.
 WHICH = (
-    "| Task | Last layer | Loss | Target |\n|---|---|---|---|\n"
-    "| Classification (K classes) | raw scores (no softmax) | `nn.CrossEntropyLoss()` | "
-    "class index, or `F.one_hot(y, K)` as floats |\n"
-    "| Regression | no activation | `nn.MSELoss()` | the true value (float) |")
+    "- **Classification (K classes)**: the last layer gives raw scores (no softmax); loss "
+    "`nn.CrossEntropyLoss()`; target: the class index, or `F.one_hot(y, K)` as floats.\n"
+    "- **Regression**: no activation after the last layer; loss `nn.MSELoss()`; target: the "
+    "true value (a float).")
 
 
 def walk(w: CrossEntropyWalk) -> tuple[str, str]:
@@ -40,3 +41,26 @@ def mse(curve: MseCurve) -> tuple[str, str]:
     pred, target = curve.pred, curve.target
     return (f"`nn.MSELoss()` of prediction {pred:g} against target {target:g}: "
             f"({pred:g} − {target:g})² = **{curve.pred_loss:.6g}**.", MSE_MORE)
+
+
+# --- the charts' text alternatives: one sentence each, with the result's numbers -----------
+
+def walk_summary(w: CrossEntropyWalk) -> str:
+    scores = ", ".join(f"{v:.4g}" for v in w.scores.tolist())
+    probs = ", ".join(f"{v:.4g}" for v in w.probabilities.tolist())
+    return (f"Scores ({scores}) of {len(w.scores)} classes become softmax probabilities "
+            f"({probs}); the one-hot target picks class {w.label}, with p = {w.p_true:.4g}, "
+            f"so the loss is −log p = {w.loss:.4f}.")
+
+
+def curves_summary(curves: LossCurves, p_true: float, loss: float) -> str:
+    return (f"With {curves.classes} classes, cross-entropy −log p falls from "
+            f"{float(curves.cross_entropy[0]):.2f} at p = {float(curves.p_true[0]):g} to 0 at "
+            f"p = 1, while the squared error of the probabilities never exceeds "
+            f"{float(curves.squared_error.max()):.2f}; your scores give p = {p_true:.4g} and "
+            f"CE = {loss:.4f}.")
+
+
+def mse_summary(curve: MseCurve) -> str:
+    return (f"MSELoss is the parabola (prediction − {curve.target:g})², zero at the target "
+            f"{curve.target:g}; the prediction {curve.pred:g} costs {curve.pred_loss:.6g}.")

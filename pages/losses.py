@@ -42,18 +42,18 @@ def _mse_figure(pred: float, target: float, lecture: bool):
     return plots.mse_figure(_mse(pred, target), lecture=lecture)
 
 
-# --- cross-entropy ---------------------------------------------------------------------------
-with st.sidebar:  # the main figure's controls, so the figure sits right under the title
-    st.subheader("Cross-entropy")
-    ui.widget("scores")
-    ui.widget("label")
+# --- cross-entropy: the main figure, with its two controls right above it ---------------------
 if not lecture:
     st.header("Cross-entropy: scores → probabilities → one-hot → loss")
+c_scores, c_label = st.columns([3, 1])
+ui.widget("scores", where=c_scores)
+ui.widget("label", where=c_label)
 (scores, label), problems = scores_and_label(ui.values())
 for line in problems:
     ui.problem(line)
 walk = _walk(scores, label)
-ui.chart(_walk_figure(scores, label, lecture), key="walk")
+ui.chart(_walk_figure(scores, label, lecture), key="walk", summary=text.walk_summary(walk),
+         data=plots.walk_data(walk))
 c1, c2, c3 = st.columns(3)
 c1.metric("p(true class)", f"{walk.p_true:.4g}")
 c2.metric("nn.CrossEntropyLoss", f"{walk.loss:.4f}")
@@ -62,7 +62,8 @@ ui.explain(*text.walk(walk))
 
 # --- CE as a function of the true class's probability -----------------------------------------
 st.header("Why cross-entropy punishes confident mistakes")
-ui.chart(_curves_figure(scores, label, lecture), key="curves")
+ui.chart(_curves_figure(scores, label, lecture), key="curves",
+         summary=text.curves_summary(_curves(len(scores)), walk.p_true, walk.loss))
 ui.explain(*text.CURVES)
 
 # --- MSE ----------------------------------------------------------------------------------------
@@ -71,7 +72,7 @@ left, right = st.columns(2)
 pred = float(ui.widget("pred", where=left))
 target = float(ui.widget("target", where=right))
 curve = _mse(pred, target)
-ui.chart(_mse_figure(pred, target, lecture), key="mse")
+ui.chart(_mse_figure(pred, target, lecture), key="mse", summary=text.mse_summary(curve))
 ui.explain(*text.mse(curve))
 
 # --- when to use which -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlviz import losses, losses_plots, losses_script
+from dlviz import losses, losses_plots, losses_script, losses_text
 from dlviz.reproduce import close, format_prints, parse_prints
 from tests.figures import array
 
@@ -182,3 +182,28 @@ def test_script_prints_the_same_numbers(tmp_path):
     for label, values in expected.items():
         assert all(close(a, b) for a, b in zip(got[label], values, strict=True)), label
     assert got["mse"] == [30.25]
+
+
+# --- the charts' text alternatives carry the result's numbers ---
+
+def test_summaries_hold_the_numbers():
+    w = losses.cross_entropy_walk(scores=COURSE, label=2)
+    assert losses_text.walk_summary(w).endswith(
+        f"picks class 2, with p = {w.p_true:.4g}, so the loss is −log p = 8.0619.")
+    data = losses_plots.walk_data(w)
+    np.testing.assert_allclose(data["softmax probability"], w.probabilities)
+    np.testing.assert_allclose(data["−log probability"][2], w.loss, rtol=1e-12)
+    c = losses.ce_curve(classes=4)
+    summary = losses_text.curves_summary(c, 0.25, math.log(4))
+    assert f"falls from {-math.log(losses.P_FLOOR):.2f} at p = 0.0001" in summary
+    assert f"never exceeds {c.squared_error.max():.2f}" in summary
+    assert "p = 0.25 and CE = 1.3863." in summary
+    m = losses.mse_curve(pred=10.0, target=1.0)
+    assert losses_text.mse_summary(m) == (
+        "MSELoss is the parabola (prediction − 1)², zero at the target 1; the prediction 10 "
+        "costs 81.")
+
+
+def test_which_has_no_table():  # a 4-column table scrolled the page sideways on a phone
+    assert "|" not in losses_text.WHICH
+    assert "`nn.CrossEntropyLoss()`" in losses_text.WHICH and "`nn.MSELoss()`" in losses_text.WHICH

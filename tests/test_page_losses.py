@@ -23,6 +23,10 @@ def _ce(scores, label) -> float:
     return float(np.log(np.exp(s - s.max()).sum()) + s.max() - s[label])
 
 
+def _summaries(at) -> list[str]:
+    return [rendered(c.value) for c in at.caption if c.value.startswith("Chart: ")]
+
+
 def _metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -41,6 +45,8 @@ def test_defaults_reproduce_the_course_examples():
     mse = _fig(at, 2)["data"][1]
     assert array(mse["y"])[0] == 81.0
     assert any("**81**" in m.value for m in at.markdown)
+    walk_summary = _summaries(at)[0]
+    assert "picks class 2, with p = 0.0003153, so the loss is −log p = 8.0619." in walk_summary
 
 
 def test_widgets_change_scores_label_and_mse():
@@ -56,7 +62,11 @@ def test_widgets_change_scores_label_and_mse():
     curve = _fig(at, 1)["data"][0]
     p = array(curve["x"])
     np.testing.assert_allclose(array(curve["y"]), -np.log(p), rtol=1e-9)
-    assert "3 classes" in _fig(at, 1)["layout"]["title"]["text"]
+    titles = rendered(" ".join(m.value for m in at.markdown if m.value.startswith("**")))
+    assert "3 classes: confident and wrong" in titles  # lifted out of the figure
+    walk, curves, mse = _summaries(at)
+    assert f"the loss is −log p = {_ce([2, -1, 0.5], 0):.4f}." in walk
+    assert "With 3 classes" in curves and "the prediction -2 costs 25." in mse
     assert array(_fig(at, 2)["data"][1]["y"])[0] == 25.0
 
 
