@@ -5,68 +5,134 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dlviz import style
-from dlviz.activations import ACTIVATIONS, SATURATION, ActivationCurve, DepthGradients, OutputHead
+from dlviz.activations import ACTIVATIONS, ActivationCurve, DepthGradients, OutputHead
+
+MAX_SHOWN = 6  # colour-coded series at once: only 6 palette colours stay apart for CVD
+MARKERS = 9  # marker symbols drawn along each curve (plotly's marker.maxdisplayed)
+
+
+def _look(i: int) -> tuple[dict, dict]:
+    """Series i's line and marker: colour, dash and symbol all differ (style.series)."""
+    look = style.series(i)
+    return ({"color": look["color"], "dash": look["dash"]},
+            {"color": look["color"], "symbol": look["symbol"]})
 
 
 def curves_figure(curves: Sequence[ActivationCurve], *, lecture: bool = False) -> go.Figure:
-    """f(x) left, f′(x) right; saturated runs shaded on the right; torch's value at kinks."""
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
-                        subplot_titles=("f(x)", "f′(x) by autograd"))
+    """f(x) left, f′(x) right; saturated runs shaded on the right; torch's value at kinks.
+
+    Each function has its own colour, dash and marker symbol (MARKERS of them along each
+    line, and in the legend); at most MAX_SHOWN functions at once."""
+    if len(curves) > MAX_SHOWN:
+        raise ValueError(f"at most {MAX_SHOWN} activations at once, got {len(curves)}")
+    spec = style.subplots(1, 2, horizontal_spacing=0.1,
+                          subplot_titles=("f(x)", "f′(x), autograd"))
+    data, shapes = spec["data"], spec["layout"].setdefault("shapes", [])
     for i, c in enumerate(curves):
-        label, colour = ACTIVATIONS[c.name].label, style.color(i)
-        fig.add_scatter(x=c.x, y=c.y, name=label, legendgroup=c.name, line_color=colour,
-                        row=1, col=1)
-        fig.add_scatter(x=c.x, y=c.dy, name=label, legendgroup=c.name, line_color=colour,
-                        showlegend=False, row=1, col=2)
+        label = ACTIVATIONS[c.name].label
+        line, marker = _look(i)
+        curve = dict(type="scatter", mode="lines+markers", legendgroup=c.name, line=line,
+                     marker=dict(marker, maxdisplayed=MARKERS))
+        data.append(dict(curve, x=c.x, y=c.y, name=label, xaxis="x", yaxis="y"))
+        data.append(dict(curve, x=c.x, y=c.dy, name=label, showlegend=False, xaxis="x2",
+                         yaxis="y2"))
         for lo, hi in c.saturated:
-            fig.add_vrect(x0=lo, x1=hi, fillcolor=colour, opacity=0.10, line_width=0,
-                          row=1, col=2)
-        if c.kink is not None:
+            shapes.append(dict(type="rect", xref="x2", yref="y2 domain", x0=lo, x1=hi, y0=0,
+                               y1=1, fillcolor=line["color"], opacity=0.10, line=dict(width=0),
+                               layer="below"))
+        if c.kink is not None:  # hover text, not drawn text: kinks at 0 sit on each other
             x0, d0 = c.kink
-            fig.add_scatter(x=[x0], y=[d0], mode="markers+text", name=f"{label}′(0)",
-                            legendgroup=c.name, showlegend=False,
-                            marker=dict(color=colour, symbol="circle-open",
-                                        line=dict(width=3, color=colour)),
-                            text=[f"{label}′(0) = {d0:g}"], textposition="top left",
-                            textfont=dict(color=colour), row=1, col=2)
-    if any(c.saturated for c in curves):
-        fig.add_annotation(text=f"shaded: saturated, |f′| < {SATURATION:g}", showarrow=False,
-                           xref="x2 domain", yref="y2 domain", x=0.02, y=0.98,
-                           xanchor="left", yanchor="top")
-    fig.update_xaxes(title_text="x")
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.10, x=0))
-    return style.finish(fig, lecture=lecture)
+            data.append(dict(type="scatter", mode="markers", x=[x0], y=[d0],
+                             name=f"{label}′(0)", legendgroup=c.name, showlegend=False,
+                             text=[f"{label}′(0) = {d0:g}"], hoverinfo="text",
+                             marker=dict(color=line["color"], symbol=f"{marker['symbol']}-open",
+                                         line=dict(width=3, color=line["color"])),
+                             xaxis="x2", yaxis="y2"))
+    layout = spec["layout"]
+    layout["xaxis"].update(title=dict(text="x"))
+    layout["xaxis2"].update(title=dict(text="x"))
+    layout["legend"] = style.legend_below()
+    _below_toolbar(layout, 0.06)
+    return style.finish(spec, lecture=lecture)
+
+
+def _below_toolbar(layout: dict, fraction: float) -> None:
+    """Squeeze a subplot grid (and its titles) into the lower 1 − `fraction` of the plot
+    height: the top titles then sit below the plotly toolbar's row."""
+    for key, axis in layout.items():
+        if key.startswith("yaxis") and "domain" in axis:
+            axis["domain"] = [d * (1 - fraction) for d in axis["domain"]]
+    for note in layout.get("annotations", ()):
+        note["y"] = note["y"] * (1 - fraction)
+
+
+def curves_data(curves: Sequence[ActivationCurve], every: int = 20) -> dict:
+    """The curves' numbers at every `every`-th grid point: x, then f and f′ per function."""
+    if not curves:
+        return {}
+    x = curves[0].x[::every]
+    data = {"x": x.tolist()}
+    for c in curves:
+        label = ACTIVATIONS[c.name].label
+        data[f"{label} f(x)"] = c.y[::every].tolist()
+        data[f"{label} f′(x)"] = c.dy[::every].tolist()
+    return data
 
 
 def depth_figure(results: Sequence[DepthGradients], *, lecture: bool = False) -> go.Figure:
     """‖∂L/∂W_l‖ per hidden layer on a log axis: vanishing gradients are a falling line."""
     longest = max((len(r.layers) for r in results), default=0)
-    spec = {"data": [dict(type="scatter", x=r.layers, y=r.grad_norm, mode="lines+markers",
-                          name=ACTIVATIONS[r.name].label, line=dict(color=style.color(i)))
-                     for i, r in enumerate(results)],
+    data = []
+    for i, r in enumerate(results):
+        line, marker = _look(i)
+        data.append(dict(type="scatter", x=r.layers, y=r.grad_norm, mode="lines+markers",
+                         name=ACTIVATIONS[r.name].label, line=line, marker=marker))
+    spec = {"data": data,
             "layout": {  # a dict, not plotly's update calls: a new seed redraws this one
-                "yaxis": dict(type="log", title=dict(text="gradient norm ‖∂L/∂W‖ (log)"),
+                "yaxis": dict(type="log", title=dict(text="‖∂L/∂W‖ (log)"),
                               exponentformat="power"),
                 "xaxis": dict(title=dict(text="hidden layer (1 = next to the input)"),
-                              dtick=1 if longest <= 15 else 5),
-                # No title: the page's header names the figure; it would collide with the legend.
-                "legend": dict(orientation="h", yanchor="bottom", y=1.02, x=0)}}
+                              # few enough ticks for a 390-px phone in lecture mode
+                              dtick=1 if longest <= 6 else 2 if longest <= 12 else 5),
+                # No title: the page's header names the figure.
+                "legend": style.legend_below()}}
     return style.finish(spec, lecture=lecture)
 
 
+def depth_data(results: Sequence[DepthGradients]) -> dict:
+    """The depth figure's numbers: one row per hidden layer, one column per function."""
+    if not results:
+        return {}
+    data = {"hidden layer": results[0].layers.tolist()}
+    for r in results:
+        data[f"{ACTIVATIONS[r.name].label} ‖∂L/∂W‖"] = r.grad_norm.tolist()
+    return data
+
+
+HEAD_OUTPUT = {"regression": "output (identity)", "binary": "P(class 1) = sigmoid(score)",
+               "multiclass": "softmax(scores / {t:g})"}
+
+
 def head_figure(head: OutputHead, *, lecture: bool = False) -> go.Figure:
-    """Scores → outputs as paired bars, one pair per output unit."""
+    """Scores → outputs as paired bars, one pair per output unit; the outputs hatched as
+    well as vermillion, so the pair differs by more than colour."""
     units = [f"unit {i}" for i in range(len(head.scores))]
-    out_name = {"regression": "output (identity)", "binary": "P(class 1) = sigmoid(score)",
-                "multiclass": f"softmax(scores / {head.temperature:g})"}[head.task]
-    fig = go.Figure()
-    fig.add_bar(x=units, y=head.scores, name="score (last Linear layer)",
-                marker_color=style.color(0))
-    fig.add_bar(x=units, y=head.outputs, name=out_name, marker_color=style.color(1),
-                text=[f"{v:.3f}" for v in head.outputs], textposition="outside")
-    fig.update_layout(barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.02,
-                                                   x=0))
-    return style.finish(fig, lecture=lecture, height=360 if not lecture else 440)
+    data = [
+        dict(type="bar", x=units, y=head.scores, name="score (last Linear layer)",
+             marker=dict(color=style.color(0))),
+        dict(type="bar", x=units, y=head.outputs,
+             name=HEAD_OUTPUT[head.task].format(t=head.temperature),
+             marker=dict(color=style.color(1), pattern=dict(shape="/", fillmode="overlay")),
+             text=[f"{v:.3f}" for v in head.outputs], textposition="outside",
+             cliponaxis=False),
+    ]
+    layout = {"barmode": "group", "legend": style.legend_below()}
+    return style.finish({"data": data, "layout": layout}, lecture=lecture,
+                        height=360 if not lecture else 440)
+
+
+def head_data(head: OutputHead) -> dict:
+    return {"unit": list(range(len(head.scores))), "score": head.scores.tolist(),
+            HEAD_OUTPUT[head.task].format(t=head.temperature): head.outputs.tolist()}

@@ -10,6 +10,7 @@ from dlviz.inputs import InputError, parse_floats
 
 DEFAULT_FNS = ("sigmoid", "tanh", "relu")
 DEFAULT_SCORES = "2.0, 1.0, 0.1"
+MAX_SHOWN = 6  # functions drawn at once (dlviz.activations_plots.MAX_SHOWN)
 WIDTH, BATCH = 32, 64  # the deep MLP's hidden width and the batch of its backward pass
 
 
@@ -20,8 +21,11 @@ def _parameter(name: str, lo: float, hi: float, default: float) -> cfg.Number:
 
 
 SETTINGS = cfg.Table((
-    cfg.Multi("fns", "Functions", DEFAULT_FNS, options=tuple(act.ACTIVATIONS),
-              labels={name: a.label for name, a in act.ACTIVATIONS.items()}),
+    # At most MAX_SHOWN at once: beyond 6, no colours stay apart for colour-blind students.
+    cfg.Multi("fns", "Functions", DEFAULT_FNS, f"Up to {MAX_SHOWN} at once.",
+              options=tuple(act.ACTIVATIONS),
+              labels={name: a.label for name, a in act.ACTIVATIONS.items()},
+              max_count=MAX_SHOWN),
     *(_parameter(name, *bounds) for name, bounds in act.PARAM_BOUNDS.items()),
     cfg.Number("xmax", "x range ±", 6.0, lo=1.0, hi=10.0, step=0.5),
     cfg.Number("x0", "Probe x₀", lambda k: min(0.5, k["xmax"]),

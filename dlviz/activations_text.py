@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
+
+from dlviz.activations import ACTIVATIONS, SATURATION, ActivationCurve, DepthGradients, OutputHead
 from dlviz.activations_settings import BATCH
 
 CURVES = (
@@ -36,3 +41,49 @@ TEMPERATURE = (
 
 def head(task: str) -> tuple[str, str | None]:
     return HEADS[task], TEMPERATURE if task == "multiclass" else None
+
+
+# --- the charts' text alternatives: one sentence each, with the result's numbers -----------
+
+def _label(name: str) -> str:
+    return ACTIVATIONS[name].label
+
+
+def curves_summary(curves: Sequence[ActivationCurve]) -> str:
+    """Each function's range of f and its largest |f′| on the plotted x, and where it
+    saturates."""
+    if not curves:
+        return "No activation chosen."
+    xmax = float(curves[0].x[-1])
+    parts = []
+    for c in curves:
+        part = (f"{_label(c.name)} f from {float(c.y.min()):.3g} to {float(c.y.max()):.3g}, "
+                f"max |f′| {float(np.abs(c.dy).max()):.3g}")
+        if c.saturated:
+            width = sum(hi - lo for lo, hi in c.saturated)
+            part += f", saturated on {width:.3g} of the {2 * xmax:g} x-units"
+        if c.kink is not None:
+            part += f", f′(0) = {c.kink[1]:g} by torch"
+        parts.append(part)
+    return (f"f(x) and f′(x) on x from {-xmax:g} to {xmax:g} (saturated: |f′| < "
+            f"{SATURATION:g}): " + "; ".join(parts) + ".")
+
+
+def depth_summary(results: Sequence[DepthGradients]) -> str:
+    """The gradient norm at the layer next to the input against the last hidden layer."""
+    if not results:
+        return "No activation chosen."
+    depth = len(results[0].grad_norm)
+    parts = [f"{_label(r.name)} {float(r.grad_norm[0]):.3g} at layer 1 vs "
+             f"{float(r.grad_norm[-1]):.3g} at layer {depth} "
+             f"(×{float(r.grad_norm[0] / r.grad_norm[-1]):.3g})" for r in results]
+    return (f"Gradient norm ‖∂L/∂W‖ per hidden layer of a {depth}-layer MLP ({results[0].init} "
+            "init): " + "; ".join(parts) + ".")
+
+
+def head_summary(head: OutputHead) -> str:
+    scores = ", ".join(f"{v:.4g}" for v in head.scores.tolist())
+    outputs = ", ".join(f"{v:.4g}" for v in head.outputs.tolist())
+    what = {"regression": "the identity keeps", "binary": "sigmoid turns",
+            "multiclass": f"softmax at temperature {head.temperature:g} turns"}[head.task]
+    return f"The {head.task} head: {what} the scores ({scores}) into ({outputs})."

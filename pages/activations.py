@@ -46,14 +46,19 @@ def _head_figure(task: str, scores: tuple[float, ...], temperature: float, lectu
                              lecture=lecture)
 
 
-# --- controls: the main figure's in the sidebar, so the figure sits right under the title ---
+# --- the main figure, with its two main controls right above it; the rest in the sidebar ---
+c_fns, c_range = st.columns([3, 1])
+ui.widget("fns", where=c_fns)
+ui.widget("xmax", where=c_range)
 with st.sidebar:
     st.subheader("Activations")
-    for key in ("fns", *act.PARAM_BOUNDS, "xmax", "x0", "seed"):
+    for key in (*act.PARAM_BOUNDS, "x0", "seed"):
         ui.widget(key)
 s = ui.values()
 names, params = ui.used(names_of(s)), params_of(s)
-ui.chart(_curves_figure(names, float(s.xmax), lecture=lecture, **params), key="curves")
+curves = [_curve(n, float(s.xmax), **params) for n in names]
+ui.chart(_curves_figure(names, float(s.xmax), lecture=lecture, **params), key="curves",
+         summary=text.curves_summary(curves), data=plots.curves_data(curves))
 ui.explain(*text.CURVES)
 cols = st.columns(min(len(names), 4))
 for i, name in enumerate(names):
@@ -66,8 +71,9 @@ st.header("Vanishing gradients through depth")
 left, right = st.columns([1, 1])
 depth = ui.widget("depth", where=left)
 init = ui.widget("init", where=right)
+grads = [_depth(n, depth, init, s.seed, **params) for n in names]
 ui.chart(_depth_figure(names, depth, init, s.seed, lecture=lecture, **params),
-         key="depth_chart")
+         key="depth_chart", summary=text.depth_summary(grads), data=plots.depth_data(grads))
 ui.explain(*text.DEPTH)
 
 # --- output layers -------------------------------------------------------------------------------
@@ -79,13 +85,14 @@ ui.widget("temp", disabled=task != "multiclass")
 s = ui.values()
 scores = ui.used(scores_of(s))
 head = act.output_head(task, scores, temperature=s.temp)
-ui.chart(_head_figure(task, scores, float(s.temp), lecture), key="head")
+ui.chart(_head_figure(task, scores, float(s.temp), lecture), key="head",
+         summary=text.head_summary(head), data=plots.head_data(head))
 ui.explain(*text.head(task))
 
 ui.code_panel(
     code.script(names=names, params=params, x0=float(s.x0), depth=depth, width=WIDTH,
                 init=init, batch=BATCH, seed=s.seed, head=head),
     code.prints(names=names, params=params, x0=float(s.x0),
-                depth=[_depth(n, depth, init, s.seed, **params) for n in names], head=head),
+                depth=grads, head=head),
     filename="dlviz_activations.py",
 )

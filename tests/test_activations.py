@@ -11,6 +11,7 @@ import torch
 
 from dlviz import activations as act
 from dlviz import activations_plots as plots
+from dlviz import activations_text as text
 from tests.figures import array
 
 X = np.linspace(-6, 6, 241)
@@ -142,14 +143,18 @@ def test_output_heads():
 def test_curves_figure_carries_the_curves():
     curves = [act.evaluate(n, X) for n in ("sigmoid", "relu")]
     fig = json.loads(plots.curves_figure(curves).to_json())
-    lines = [t for t in fig["data"] if t.get("mode", "lines") == "lines"]
+    lines = [t for t in fig["data"] if t.get("mode") == "lines+markers"]
     np.testing.assert_array_equal(array(lines[0]["y"]), curves[0].y)
     np.testing.assert_array_equal(array(lines[1]["y"]), curves[0].dy)
     np.testing.assert_array_equal(array(lines[3]["y"]), curves[1].dy)
     shaded = [(s["x0"], s["x1"]) for s in fig["layout"]["shapes"]]
     assert shaded == [*curves[0].saturated, *curves[1].saturated]
-    kink = next(t for t in fig["data"] if t.get("mode") == "markers+text")
+    kink = next(t for t in fig["data"] if t.get("mode") == "markers")
     assert kink["y"] == [0.0] and "ReLU′(0) = 0" in kink["text"][0]
+    # the two functions differ by colour, dash and marker symbol
+    looks = [(t["line"]["color"], t["line"]["dash"], t["marker"]["symbol"]) for t in lines[::2]]
+    assert len({a for a, _, _ in looks}) == len({b for _, b, _ in looks}) == 2
+    assert len({c for _, _, c in looks}) == 2
 
 
 def test_lecture_mode_enlarges_fonts_and_lines():
@@ -168,3 +173,45 @@ def test_depth_and_head_figures_carry_the_numbers():
     head = act.output_head("multiclass", [1.0, 2.0])
     hf = plots.head_figure(head)
     np.testing.assert_array_equal(hf.data[1].y, head.outputs)
+
+
+# --- at most six colour-coded series, and the charts' text alternatives ---
+
+def test_curves_figure_refuses_more_than_six_functions():
+    curves = [act.evaluate(n, X) for n in act.ACTIVATIONS]
+    with pytest.raises(ValueError, match="at most 6"):
+        plots.curves_figure(curves)
+    fig = plots.curves_figure(curves[:6])
+    looks = {(t.line.color, t.line.dash, t.marker.symbol) for t in fig.data
+             if t.mode == "lines+markers"}
+    assert len(looks) == 6 and len({c for c, _, _ in looks}) == 6
+
+
+def test_curves_summary_and_data_hold_the_curves():
+    x = np.linspace(-6, 6, 401)
+    curves = [act.evaluate("sigmoid", x), act.evaluate("relu", x)]
+    summary = text.curves_summary(curves)
+    assert summary.startswith("f(x) and f′(x) on x from -6 to 6 (saturated: |f′| < 0.01): ")
+    sig_max = float(curves[0].dy.max())  # 0.25 at x = 0
+    assert f"Sigmoid f from {curves[0].y.min():.3g} to {curves[0].y.max():.3g}, max |f′| " \
+           f"{sig_max:.3g}" in summary and f"{sig_max:.3g}" == "0.25"
+    width = sum(hi - lo for lo, hi in curves[1].saturated)  # ReLU: flat for x < 0
+    assert f"ReLU f from 0 to 6, max |f′| 1, saturated on {width:.3g} of the 12 x-units, " \
+           "f′(0) = 0 by torch." in summary
+    data = plots.curves_data(curves)
+    np.testing.assert_array_equal(data["x"], x[::20])
+    np.testing.assert_array_equal(data["ReLU f′(x)"], curves[1].dy[::20])
+    assert len(data["x"]) == 21
+
+
+def test_depth_and_head_summaries():
+    grads = [act.depth_gradients(n, depth=5, seed=1) for n in ("sigmoid", "relu")]
+    summary = text.depth_summary(grads)
+    g = grads[0].grad_norm
+    assert f"Sigmoid {g[0]:.3g} at layer 1 vs {g[-1]:.3g} at layer 5 (×{g[0] / g[-1]:.3g})" \
+        in summary and "5-layer MLP (default init)" in summary
+    assert plots.depth_data(grads)["ReLU ‖∂L/∂W‖"] == grads[1].grad_norm.tolist()
+    head = act.output_head("multiclass", [1.0, 2.0], temperature=2.0)
+    assert text.head_summary(head) == (
+        "The multiclass head: softmax at temperature 2 turns the scores (1, 2) into "
+        f"({head.outputs[0]:.4g}, {head.outputs[1]:.4g}).")

@@ -22,7 +22,7 @@ def test_defaults_show_three_curves_and_their_derivatives():
     at = open_page(PAGE)
     assert at.multiselect(key="fns").value == ["sigmoid", "tanh", "relu"]
     fig = _fig(at)
-    lines = [t for t in fig["data"] if t.get("mode", "lines") == "lines"]
+    lines = [t for t in fig["data"] if t.get("mode") == "lines+markers"]
     assert [t["name"] for t in lines[::2]] == ["Sigmoid", "Tanh", "ReLU"]
     expected = act.evaluate("sigmoid", np.linspace(-6, 6, 401))
     np.testing.assert_array_equal(array(lines[1]["y"]), expected.dy)
@@ -56,7 +56,7 @@ def test_widget_changes_rerun_the_figures():
     at.multiselect(key="fns").set_value(["softplus"])
     at.slider(key="beta").set_value(3.0)
     at.run()
-    lines = [t for t in _fig(at)["data"] if t.get("mode", "lines") == "lines"]
+    lines = [t for t in _fig(at)["data"] if t.get("mode") == "lines+markers"]
     x = array(lines[0]["x"])
     np.testing.assert_allclose(array(lines[0]["y"]), np.log1p(np.exp(3 * x)) / 3, rtol=1e-9)
 
@@ -75,7 +75,7 @@ def test_link_labels_apply_with_no_notice():
     at = open_page(PAGE, query={"fns": "GELU", "init": "xavier", "task": "binary"})
     assert not at.exception and not at.warning
     assert at.multiselect(key="fns").value == ["gelu"]
-    lines = [t for t in _fig(at)["data"] if t.get("mode", "lines") == "lines"]
+    lines = [t for t in _fig(at)["data"] if t.get("mode") == "lines+markers"]
     assert [t["name"] for t in lines[::2]] == ["GELU"]
 
 
@@ -109,3 +109,17 @@ def test_the_probe_stays_inside_a_narrower_range():
     assert not at.exception
     assert at.slider(key="x0").value == 0.5 and at.slider(key="x0").min == -2.0
     assert at.metric[0].label == "Sigmoid at x₀ = 0.5"
+
+
+def test_at_most_six_functions_at_once():
+    seven = ["Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU"]
+    at = open_page(PAGE, query={"fns": seven})
+    assert not at.exception
+    assert "names more than 6" in rendered(" ".join(w.value for w in at.warning))
+    assert at.multiselect(key="fns").value == ["sigmoid", "tanh", "relu"]
+    at = open_page(PAGE, query={"fns": seven[:6]})
+    assert not at.exception and not at.warning
+    lines = [t for t in _fig(at)["data"] if t.get("mode") == "lines+markers"]
+    assert len({t["line"]["color"] for t in lines}) == 6
+    summary = rendered(next(c.value for c in at.caption if c.value.startswith("Chart: ")))
+    assert all(f"{label} f from" in summary for label in seven[:6])
