@@ -9,12 +9,8 @@ new start.
 
 from __future__ import annotations
 
-import copy
-import functools
-
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dlviz import style
 from dlviz.landscape import Landscape
@@ -175,52 +171,66 @@ def curve_figure(surface: Surface, grid: Grid, path: PathView, *, step: int | No
     return _finish({"data": data, "layout": layout}, lecture)
 
 
-@functools.lru_cache(maxsize=1)
-def _landscape_layout() -> dict:
-    """make_subplots' layout for the contour (xy) beside the 3-D surface (scene), once."""
-    return make_subplots(rows=1, cols=2, specs=[[{"type": "xy"}, {"type": "scene"}]],
-                         column_widths=[0.5, 0.5], horizontal_spacing=0.06).to_dict()["layout"]
+def _plane_names(result: Landscape) -> tuple[str, str]:
+    return ("PCA direction 1", "PCA direction 2") if result.plane == "pca" else (
+        "direction d₁", "direction d₂")
 
 
-def landscape_figure(result: Landscape, *, lecture: bool = False) -> go.Figure:
-    """Contour and 3-D surface of log₁₀ loss on the plane; the PCA plane adds the path.
+def landscape_contour_figure(result: Landscape, *, lecture: bool = False) -> go.Figure:
+    """Contour of log₁₀ loss on the plane, θ* at the origin; the PCA plane adds the path.
 
-    Built as one dict (a new seed redraws it): plotly's incremental calls cost 4x more."""
+    Its own figure, not a subplot beside the 3-D one: on a phone the two columns stack, where
+    one figure's colour bar covered half of the 3-D subplot."""
     a, b = _f32(result.alphas), _f32(result.betas)
-    hover = "a %{x:.3g}, b %{y:.3g}<br>loss %{customdata:.4g}<extra></extra>"
-    xy, scene = {"xaxis": "x", "yaxis": "y"}, {"scene": "scene"}
     data = [dict(type="contour", x=a, y=b, z=_f32(result.log_loss),
                  customdata=_f32(result.loss), colorscale=style.SEQUENTIAL, ncontours=30,
-                 hovertemplate=hover, contours=dict(coloring="heatmap"), name="loss",
-                 colorbar=dict(title=dict(text="log₁₀ loss"), thickness=14, x=0.46), **xy),
-            dict(type="surface", x=a, y=b, z=_f32(result.log_loss),
-                 customdata=_f32(result.loss), colorscale=style.SEQUENTIAL, showscale=False,
-                 hovertemplate=hover, name="loss", **scene)]
+                 hovertemplate="a %{x:.3g}, b %{y:.3g}<br>loss %{customdata:.4g}"
+                               "<extra></extra>",
+                 contours=dict(coloring="heatmap", showlines=not lecture), name="loss",
+                 colorbar=dict(title=dict(text="log₁₀ loss"), thickness=14))]
     if len(result.path):
         p = result.path
         data.append(dict(type="scatter", x=p[:, 0], y=p[:, 1], mode="lines+markers",
                          name="training path", line=dict(color=PATH),
                          marker=dict(size=4, color=PATH), customdata=result.path_loss,
                          hovertemplate="epoch %{pointNumber}<br>loss %{customdata:.4g}"
-                                       "<extra></extra>", **xy))
-        data.append(dict(type="scatter3d", x=p[:, 0], y=p[:, 1], z=result.path_log_loss,
-                         mode="lines", name="training path", showlegend=False,
-                         line=dict(color=PATH, width=6), **scene))
+                                       "<extra></extra>"))
     data.append(dict(type="scatter", x=[0.0], y=[0.0], mode="markers",
                      name="trained weights θ*", marker=dict(
                          symbol="star", size=18, color="white",
-                         line=dict(color=style.INK, width=1.5)), **xy))
-    names = ("PCA direction 1", "PCA direction 2") if result.plane == "pca" else (
-        "direction d₁", "direction d₂")
-    layout = copy.deepcopy(_landscape_layout())
-    layout["xaxis"]["title"] = {"text": names[0]}
-    layout["yaxis"]["title"] = {"text": names[1]}
-    layout["scene"].update(xaxis={"title": {"text": names[0]}},
-                           yaxis={"title": {"text": names[1]}},
-                           zaxis={"title": {"text": "log₁₀ loss"}},
-                           aspectratio=dict(x=1, y=1, z=0.6))
-    layout["legend"] = style.legend_below()
+                         line=dict(color=style.INK, width=1.5))))
+    names, ticks = _plane_names(result), 4 if lecture else 6
+    layout = dict(xaxis=dict(title=dict(text=names[0]), nticks=ticks, showgrid=False),
+                  yaxis=dict(title=dict(text=names[1]), nticks=ticks, showgrid=False),
+                  legend=style.legend_below())
     return _finish({"data": data, "layout": layout}, lecture)
+
+
+def landscape_surface_figure(result: Landscape, *, lecture: bool = False) -> go.Figure:
+    """The same log₁₀ loss as a 3-D surface; the PCA plane adds the path on it."""
+    a, b = _f32(result.alphas), _f32(result.betas)
+    data = [dict(type="surface", x=a, y=b, z=_f32(result.log_loss),
+                 customdata=_f32(result.loss), colorscale=style.SEQUENTIAL, showscale=False,
+                 hovertemplate="a %{x:.3g}, b %{y:.3g}<br>loss %{customdata:.4g}"
+                               "<extra></extra>", name="loss")]
+    if len(result.path):
+        p = result.path
+        data.append(dict(type="scatter3d", x=p[:, 0], y=p[:, 1], z=result.path_log_loss,
+                         mode="lines", name="training path", line=dict(color=PATH, width=6)))
+    names, ticks = _plane_names(result), 4 if lecture else 5
+    layout = dict(scene=dict(xaxis=dict(title=dict(text=names[0]), nticks=ticks),
+                             yaxis=dict(title=dict(text=names[1]), nticks=ticks),
+                             zaxis=dict(title=dict(text="log₁₀ loss"), nticks=ticks),
+                             aspectmode="manual", aspectratio=dict(x=1, y=1, z=0.6)),
+                  legend=style.legend_below(), uirevision="landscape")
+    return _finish({"data": data, "layout": layout}, lecture)
+
+
+def landscape_figure(result: Landscape, *, lecture: bool = False) -> tuple[go.Figure, go.Figure]:
+    """(contour, 3-D surface) of log₁₀ loss on the plane: drawn side by side, stacked on a
+    phone."""
+    return (landscape_contour_figure(result, lecture=lecture),
+            landscape_surface_figure(result, lecture=lecture))
 
 
 def _axis(surface: Surface, i: int) -> str:

@@ -111,14 +111,22 @@ def surface_summary(surface, grid, path, step: int) -> str:
 
 
 def landscape_summary(land, plane: str) -> str:
-    """The landscape chart's text alternative: the loss at θ* and over the plane."""
+    """The landscape contour's text alternative: the loss at θ* and over the plane."""
     a, b = land.alphas, land.betas
     text = (f"Loss of the trained MLP on the {plane} plane through θ* (★), "
             f"{float(a.min()):g} ≤ a ≤ {float(a.max()):g}, {float(b.min()):g} ≤ b ≤ "
-            f"{float(b.max()):g}, as contour and 3-D surface of log₁₀ loss: "
+            f"{float(b.max()):g}, as a contour of log₁₀ loss: "
             f"{land.center_loss:.3g} at θ*, from {float(land.loss.min()):.3g} to "
             f"{float(land.loss.max()):.3g} over the {len(a)}×{len(b)} grid")
     if len(land.path):
         text += (f"; the training path starts at loss {float(land.path_loss[0]):.3g} and ends "
                  f"at {float(land.path_loss[-1]):.3g}")
     return text + "."
+
+
+def landscape_surface_summary(land) -> str:
+    """The landscape's 3-D chart's text alternative: where the loss is lowest and highest."""
+    low = np.unravel_index(np.argmin(land.loss), land.loss.shape)  # (j, i): (b, a)
+    return (f"The same log₁₀ loss as a 3-D surface: lowest {float(land.loss[low]):.3g} at "
+            f"a = {float(land.alphas[low[1]]):.3g}, b = {float(land.betas[low[0]]):.3g}; "
+            f"highest {float(land.loss.max()):.3g}.")

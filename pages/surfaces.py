@@ -160,14 +160,18 @@ def _landscape(plane: str, lres: int, seed: int) -> landscape.Landscape:
 
 
 @ui.figure_cache(16)
-def _landscape_figure(plane: str, lres: int, seed: int, lecture: bool):
+def _landscape_figures(plane: str, lres: int, seed: int, lecture: bool) -> tuple:
     return plots.landscape_figure(_landscape(plane, lres, seed), lecture=lecture)
 
 
 land = _landscape(plane, lres, seed)
-ui.chart(_landscape_figure(plane, lres, seed, lecture),
-         summary=text.landscape_summary(land, plane), data=view.landscape_data(land),
-         key="landscape")
+contour, surface3d = _landscape_figures(plane, lres, seed, lecture)
+left, right = (st.container(), st.container()) if lecture else st.columns(2)
+with left:
+    ui.chart(contour, summary=text.landscape_summary(land, plane),
+             data=view.landscape_data(land), key="landscape")
+with right:
+    ui.chart(surface3d, summary=text.landscape_surface_summary(land), key="landscape3d")
 ui.explain(*text.landscape(land, plane))
 ui.code_panel(landscape_script.script(plane=plane, resolution=lres, seed=seed),
               landscape_script.prints(land), filename="dlviz_landscape.py")

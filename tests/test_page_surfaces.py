@@ -200,9 +200,11 @@ def test_every_chart_has_a_summary_and_the_run_as_data():
     at = open_page(PAGE)
     _clean(at)
     captions = [rendered(c.value) for c in at.caption if c.value.startswith("Chart: ")]
-    assert len(captions) == len(at.get("plotly_chart")) == 2  # the curve, the landscape
+    # the curve, the landscape's contour and its 3-D surface
+    assert len(captions) == len(at.get("plotly_chart")) == 3
     assert captions[0].startswith("Chart: The curve f(x): SGD from x = 2.5")
     assert "Loss of the trained MLP on the random plane" in captions[1]
+    assert captions[2].startswith("Chart: The same log₁₀ loss as a 3-D surface")
     labels = [e.label for e in at.expander]
     assert sum(label.startswith("Chart data") for label in labels) == 2
     t = optim.trace("course", start=(2.5,), lr=0.01, steps=20)

@@ -210,11 +210,16 @@ def test_summary_names_the_nearest_minimum():
 def test_landscape_figure_draws_log_loss_and_path():
     torch.set_num_threads(1)
     r = landscape.landscape(plane="pca", resolution=11, hidden=4, epochs=20, seed=0)
-    fig = _json(plots.landscape_figure(r))
-    contour, surface = fig["data"][0], fig["data"][1]
+    fig, fig3d = map(_json, plots.landscape_figure(r))
+    contour, surface = fig["data"][0], fig3d["data"][0]
     np.testing.assert_allclose(array(contour["z"]).reshape(11, 11), np.log10(r.loss), rtol=1e-6)
     np.testing.assert_allclose(array(surface["z"]).reshape(11, 11), np.log10(r.loss), rtol=1e-6)
-    (path,) = [d for d in fig["data"] if d.get("name") == "training path" and
-               d["type"] == "scatter"]
+    np.testing.assert_allclose(array(contour["customdata"]).reshape(11, 11), r.loss, rtol=1e-6)
+    (path,) = _named(fig, "training path")
     np.testing.assert_allclose(array(path["x"]), r.path[:, 0])
-    assert all_finite(fig["data"])
+    np.testing.assert_allclose(array(path["customdata"]), r.path_loss)
+    (path3d,) = _named(fig3d, "training path")
+    np.testing.assert_allclose(array(path3d["z"]), r.path_log_loss)
+    (star,) = _named(fig, "trained weights θ*")
+    assert star["marker"]["symbol"] == "star" and star["marker"]["color"] == "white"
+    assert all_finite(fig["data"]) and all_finite(fig3d["data"])

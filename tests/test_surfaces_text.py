@@ -90,3 +90,7 @@ def test_landscape_summary_and_data():
     row = j * 11 + i
     assert (data["a"][row], data["b"][row]) == (r.alphas[i], r.betas[j])
     assert data["loss"][row] == pytest.approx(r.loss[j, i])
+    line = text.landscape_surface_summary(r)
+    j, i = np.unravel_index(np.argmin(r.loss), r.loss.shape)
+    assert line == (f"The same log₁₀ loss as a 3-D surface: lowest {r.loss.min():.3g} at "
+                    f"a = {r.alphas[i]:.3g}, b = {r.betas[j]:.3g}; highest {r.loss.max():.3g}.")
