@@ -19,13 +19,14 @@ from dlviz.surfaces_view import Grid, PathView, click_targets
 
 # Path, current step and minima differ by marker AND colour, also for colour-blind students
 # (the old vermillion path, orange ball and gold star all turned olive under deuteranopia).
-PATH = style.color(1)  # vermillion: the optimizer's path, small circles on a solid line
+# Minima lie in viridis' dark low end and on the 1-D chart's white: light colours, ink rims.
+PATH = style.color(1)  # vermillion: the optimizer's path, circles on a line
 BALL = style.color(4)  # black with a white rim: where the run is at the chosen step
-TANGENT = style.color(2)  # bluish green, dashed: the 1-D tangent (slope = gradient)
+TANGENT = style.color(5)  # indigo, dotted: the 1-D tangent (slope = gradient)
 RIM = dict(color="white", width=2)  # the ball's rim: visible on dark and light colours alike
-# kind → (symbol, size, fill, legend name): white stars, sky-blue circles, both ink-rimmed
-MINIMUM_STYLE = {"global": ("star", 20, "white", "global minimum"),
-                 "local": ("circle", 12, style.color(3), "local minimum")}
+# kind → (symbol on a 2-D chart, on a 3-D one (no stars there), size, fill, legend name)
+MINIMUM_STYLE = {"global": ("star", "diamond", 20, style.color(3), "global minimum"),
+                 "local": ("diamond", "square", 12, style.color(2), "local minimum")}
 CLICK_NAME = "click to start here"
 
 
@@ -37,7 +38,7 @@ def _f32(a) -> np.ndarray:
 def _minima(surface: Surface, *, two_d: bool, lecture: bool) -> list[dict]:
     """The minima as scatter traces: (x, f) on a 1-D curve, (x, y) on a contour."""
     out = []
-    for kind, (symbol, size, fill, label) in MINIMUM_STYLE.items():
+    for kind, (symbol, _, size, fill, label) in MINIMUM_STYLE.items():
         pts = [m for m in surface.minima if m.kind == kind]
         if pts:
             out.append(dict(
@@ -79,10 +80,11 @@ def contour_figure(surface: Surface, grid: Grid, path: PathView, *, step: int | 
     pts = path.points[:k + 1]
     data = [contour,
             dict(type="scatter", x=pts[:, 0], y=pts[:, 1], mode="lines+markers", name="path",
-                 line=dict(color=PATH), marker=dict(size=5, color=PATH),
+                 legendgroup="path", line=dict(color=PATH), marker=dict(size=5, color=PATH),
                  customdata=path.losses[:k + 1],
                  hovertemplate="(%{x:.4g}, %{y:.4g})<br>f %{customdata:.4g}<extra>path</extra>"),
             dict(type="scatter", x=pts[:1, 0], y=pts[:1, 1], mode="markers", name="start",
+                 legendgroup="path",
                  marker=dict(symbol="circle-open", size=14, color=PATH, line=dict(width=3))),
             *_minima(surface, two_d=True, lecture=lecture),
             _ball(pts[k:, 0], pts[k:, 1], size=16),
@@ -116,14 +118,13 @@ def surface_figure(surface: Surface, grid: Grid, path: PathView, *, step: int | 
             dict(type="scatter3d", x=gaps(path.points[:, 0]), y=gaps(path.points[:, 1]),
                  z=gaps(path.heights), connectgaps=False, mode="lines+markers", name="path",
                  line=dict(color=PATH, width=6), marker=dict(size=3, color=PATH))]
-    for kind, (_, _, fill, label) in MINIMUM_STYLE.items():
+    for kind, (_, symbol, _, fill, label) in MINIMUM_STYLE.items():
         pts = [m for m in surface.minima if m.kind == kind]
         if pts:
             data.append(dict(type="scatter3d", x=[m.point[0] for m in pts],
                              y=[m.point[1] for m in pts], z=grid.to_color([m.value for m in pts]),
                              mode="markers", name=label, marker=dict(
-                                 symbol="diamond" if kind == "global" else "circle",
-                                 size=8 if kind == "global" else 5, color=fill,
+                                 symbol=symbol, size=8 if kind == "global" else 5, color=fill,
                                  line=dict(color=style.INK, width=1))))
     data.append(dict(type="scatter3d", x=[float(path.points[i, 0]) for i in here],
                      y=[float(path.points[i, 1]) for i in here],
@@ -153,14 +154,15 @@ def curve_figure(surface: Surface, grid: Grid, path: PathView, *, step: int | No
     pad = 0.08 * (hi - lo)
     data = [dict(type="scatter", x=grid.xs, y=grid.z, mode="lines", name="f(x)",
                  hoverinfo="skip", line=dict(color=style.color(0))),
-            # solid, not the old 1-px dotted line: it must read from the back row
+            # dashed (the curve is solid) at the usual width, not the old 1-px dotted line: it
+            # must read from the back row
             dict(type="scatter", x=pts[:, 0], y=losses, mode="lines+markers", name="steps",
-                 line=dict(color=PATH), marker=dict(size=9, color=PATH, opacity=0.8),
+                 line=dict(color=PATH, dash="dash"), marker=dict(size=9, color=PATH, opacity=0.8),
                  hovertemplate="x %{x:.4g}<br>f %{y:.4g}<extra>step</extra>"),
             *_minima(surface, two_d=False, lecture=lecture),
             dict(type="scatter", x=path.tangents[k, :, 0], y=path.tangents[k, :, 1],
                  mode="lines", name="tangent: slope = gradient", hoverinfo="skip",
-                 line=dict(color=TANGENT, dash="dash")),
+                 line=dict(color=TANGENT, dash="dot")),
             _ball(pts[k:, 0], losses[k:], size=20),
             _click(*click_targets(surface, (lo - pad, hi + pad)), 14)]
     layout = dict(title=dict(text=f"{surface.title}: click the curve to set the start"),
@@ -197,7 +199,7 @@ def landscape_contour_figure(result: Landscape, *, lecture: bool = False) -> go.
                                        "<extra></extra>"))
     data.append(dict(type="scatter", x=[0.0], y=[0.0], mode="markers",
                      name="trained weights θ*", marker=dict(
-                         symbol="star", size=18, color="white",
+                         symbol="star", size=18, color=MINIMUM_STYLE["global"][3],
                          line=dict(color=style.INK, width=1.5))))
     names, ticks = _plane_names(result), 4 if lecture else 6
     layout = dict(xaxis=dict(title=dict(text=names[0]), nticks=ticks, showgrid=False),

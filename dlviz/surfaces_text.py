@@ -15,7 +15,8 @@ CONVEXITY = (
 
 HOW = (
     "Every point of the path is a real `torch.optim` step on a float64 tensor; the gradient "
-    "is `loss.backward()`. ★ marks a global minimum, ○ a local one. A run *diverges* when a "
+    "is `loss.backward()`. ★ marks a global minimum, ◆ a local one, ● the run at the chosen "
+    "step. A run *diverges* when a "
     f"coordinate exceeds {optim.COORD_BOUND:g} in size, the loss exceeds {optim.LOSS_BOUND:g}, "
     "or either stops being finite; the path stops at the last finite step. Step through the "
     "run with the Step slider above the chart (its arrow keys move one step), or press Play.")

@@ -10,6 +10,7 @@ from dlviz import landscape, optim, style, surfaces
 from dlviz import surfaces_plots as plots
 from dlviz import surfaces_view as view
 from tests.figures import all_finite, array
+from tests.test_colour_vision import problems
 
 
 def _run(name, **kw):
@@ -90,27 +91,33 @@ def test_contour_at_a_step_draws_the_path_up_to_it(k):
     assert ball3d["z"] == [pytest.approx(float(g.to_color(t.losses[k])))]
 
 
-def test_path_ball_and_minima_differ_by_marker_and_colour():
-    """They all turned olive for deuteranopes (vermillion path, orange ball, gold star)."""
-    rastrigin, course = _run("rastrigin"), _run("course")
-    figs = (plots.contour_figure(*rastrigin[::2], rastrigin[3]),
-            plots.curve_figure(*course[::2], course[3]))
-    for fig in map(_json, figs):
-        looks = {d["name"]: (d["marker"].get("symbol", "circle"), d["marker"]["color"])
-                 for d in fig["data"] if d.get("name") in (
-                     "path", "steps", "current step", "global minimum", "local minimum")}
-        assert len(looks) >= 3
-        assert len({c for _, c in looks.values()}) == len(looks)  # every colour differs
-        assert len({s for s, _ in looks.values() if s != "circle"}) >= 1  # the star
-        assert looks["current step"][1] == style.color(4)  # black, white-rimmed
-        assert "#FFD700" not in {c for _, c in looks.values()}  # no yellow on white
+@pytest.mark.parametrize("name", ["course", "bowl", "himmelblau", "rastrigin", "saddle"])
+@pytest.mark.parametrize("lecture", [False, True])
+def test_path_ball_and_minima_differ_by_marker_and_colour(name, lecture):
+    """They all turned olive for deuteranopes (vermillion path, orange ball, gold star): every
+    step's figure passes the colour-vision simulation (tests/test_colour_vision.py)."""
+    s, t, g, pv = _run(name, steps=10)
+    builders = [plots.curve_figure] if s.dim == 1 else [plots.contour_figure,
+                                                        plots.surface_figure]
+    for build in builders:
+        for k in (0, 5, 10):
+            fig = build(s, g, pv, step=k, lecture=lecture)
+            assert problems(fig.to_dict()) == [], (build.__name__, k)
+            names = {d.name for d in fig.data}
+            assert {"current step", "global minimum"} <= names or s.name == "saddle"
+            (ball,) = [d for d in fig.data if d.name == "current step"]
+            assert ball.marker.color == style.color(4)  # black, white-rimmed
+    fig = plots.contour_figure(s, g, pv) if s.dim == 2 else plots.curve_figure(s, g, pv)
+    for d in fig.data:  # no yellow, and no white fill on the 1-D chart's white background
+        if d.type == "scatter":
+            assert d.marker.color not in ("#FFD700", "white")
 
 
-def test_local_minima_are_circles_and_log_ticks_are_labelled():
+def test_local_minima_are_diamonds_and_log_ticks_are_labelled():
     s, t, g, pv = _run("rastrigin")
     fig = _json(plots.contour_figure(s, g, pv))
-    (circles,) = _named(fig, "local minimum")
-    assert circles["marker"]["symbol"] == "circle" and len(circles["x"]) == 80
+    (diamonds,) = _named(fig, "local minimum")
+    assert diamonds["marker"]["symbol"] == "diamond" and len(diamonds["x"]) == 80
     s, t, g, pv = _run("rosenbrock")
     bar = _json(plots.contour_figure(s, g, pv))["data"][0]["colorbar"]
     assert [float(v) for v in bar["tickvals"]] == [tv for tv, _ in g.ticks]
@@ -189,7 +196,7 @@ def test_lecture_path_is_thick_and_solid():
     s, t, g, pv = _run("course")
     fig = _json(plots.curve_figure(s, g, pv, lecture=True))
     (steps,) = _named(fig, "steps")
-    assert steps["line"]["width"] >= 3 and steps["line"].get("dash", "solid") == "solid"
+    assert steps["line"]["width"] >= 3 and steps["line"]["dash"] != "dot"
     s, t, g, pv = _run("himmelblau")
     fig = _json(plots.contour_figure(s, g, pv, lecture=True))
     (path,) = _named(fig, "path")
@@ -221,5 +228,6 @@ def test_landscape_figure_draws_log_loss_and_path():
     (path3d,) = _named(fig3d, "training path")
     np.testing.assert_allclose(array(path3d["z"]), r.path_log_loss)
     (star,) = _named(fig, "trained weights θ*")
-    assert star["marker"]["symbol"] == "star" and star["marker"]["color"] == "white"
+    assert star["marker"]["symbol"] == "star"
     assert all_finite(fig["data"]) and all_finite(fig3d["data"])
+    assert problems(fig) == [] and problems(fig3d) == []
