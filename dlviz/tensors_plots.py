@@ -28,13 +28,14 @@ def linear_figure(r: LinearResult, *, lecture: bool = False) -> go.Figure:
     """x · Wᵀ + b = y as four annotated heatmaps on one shared diverging colour scale.
 
     x (1×in) on the left; Wᵀ (in×out), b and y stacked on the right, sharing the output
-    columns, so each cell stays ~60 px wide on a 390-px phone. The cell text has no fixed
-    size: plotly fits it to the cell (never over a neighbour), at most the figure's font.
+    columns, so each cell stays 50–60 px wide on a 390-px phone: wide enough for 3 decimals
+    at 14 px, or lecture mode's 2 decimals at its 18-px floor.
     """
     n_in, n_out = r.weight.shape[1], r.weight.shape[0]
     ins = [f"x{_sub(i + 1)}" for i in range(n_in)]
     outs = [f"y{_sub(j + 1)}" for j in range(n_out)]
     s = style.sizes(lecture)
+    digits, text_px = (2, style.LECTURE_MIN_TEXT) if lecture else (3, s.font)
     cell = 58 if lecture else 46  # px, one row of cells
     gap = 44 if lecture else 34  # px, room for a panel's title
     top = 34 if lecture else 22  # px above the top titles: the toolbar's row
@@ -58,8 +59,8 @@ def linear_figure(r: LinearResult, *, lecture: bool = False) -> go.Figure:
     for title, z, cols, rows, xa, ya, xdom, ydom in panels:
         data.append(dict(
             type="heatmap", z=z, x=cols, y=rows, zmin=-zmax, zmax=zmax, zmid=0,
-            colorscale=style.DIVERGING, showscale=False, texttemplate="%{z:.3f}",
-            xgap=3, ygap=3, hovertemplate="%{y}, %{x}: %{z:.6g}<extra></extra>",
+            colorscale=style.DIVERGING, showscale=False, texttemplate=f"%{{z:.{digits}f}}",
+            textfont=dict(size=text_px), xgap=3, ygap=3, hovertemplate="%{y}, %{x}: %{z:.6g}<extra></extra>",
             xaxis=xa, yaxis=ya))
         layout["yaxis" + ya[1:]] = dict(domain=ydom, anchor=xa, autorange="reversed",
                                          showticklabels=ya == "y2", fixedrange=True)
@@ -92,7 +93,9 @@ def equation_lines(r: LinearResult) -> list[str]:
 
 def stack_figure(r: StackResult, *, lecture: bool = False) -> go.Figure:
     """Top: the features after each module, labelled with the shape; bottom: its parameters."""
-    stages = ["input"] + [f"{i + 1} · {m}" for i, m in enumerate(r.modules)]
+    # two-line labels: "Linear(10, 18)" on one line was rotated to vertical on a phone
+    stages = ["input"] + [f"{i + 1} · {m}".replace("(", "<br>(", 1)
+                          for i, m in enumerate(r.modules)]
     widths = [shape[-1] for shape in r.shapes]
     # No subplot titles: the axis titles say it, and titles collided with the toolbar and
     # the lower panel's ticks on a phone.

@@ -185,9 +185,10 @@ def test_linear_figure_draws_x_wt_b_y():
     np.testing.assert_allclose(array(maps[1]["z"]).reshape(3, 2), r.weight.T)
     np.testing.assert_allclose(array(maps[2]["z"]).reshape(1, 2), r.bias[None, :])
     np.testing.assert_allclose(array(maps[3]["z"]).reshape(1, 2), r.y)
-    assert all(m["texttemplate"] == "%{z:.3f}" for m in maps)
-    # no fixed text size: plotly fits each cell's number to the cell, so none overlaps
-    assert all("size" not in m.get("textfont", {}) for m in maps)
+    assert all(m["texttemplate"] == "%{z:.3f}" and m["textfont"]["size"] == 14 for m in maps)
+    lecture = _json(tensors_plots.linear_figure(r, lecture=True))["data"]  # fewer, larger digits
+    assert all(m["texttemplate"] == "%{z:.2f}" and m["textfont"]["size"] == 18 for m in lecture)
+    np.testing.assert_allclose(array(lecture[3]["z"]).reshape(1, 2), r.y)
 
 
 def test_stack_figure_bars():
