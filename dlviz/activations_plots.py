@@ -28,7 +28,7 @@ def curves_figure(curves: Sequence[ActivationCurve], *, lecture: bool = False) -
     if len(curves) > MAX_SHOWN:
         raise ValueError(f"at most {MAX_SHOWN} activations at once, got {len(curves)}")
     spec = style.subplots(1, 2, horizontal_spacing=0.1,
-                          subplot_titles=("f(x)", "f′(x), autograd"))
+                          subplot_titles=("f(x)", "f′(x)"))
     data, shapes = spec["data"], spec["layout"].setdefault("shapes", [])
     for i, c in enumerate(curves):
         label = ACTIVATIONS[c.name].label

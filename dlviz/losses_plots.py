@@ -18,6 +18,15 @@ def _headroom(values, top: float = 1.3) -> list[float]:
     return [lo - (0.3 * span if lo < 0 else 0.0), hi + (top - 1) * span]
 
 
+def _compact(p: float) -> str:
+    """A probability in at most 4 characters (0.94, 3e-4): lecture mode's large digits
+    overlapped the neighbouring bar's on a phone."""
+    if p == 0 or abs(p) >= 0.01:
+        return f"{p:.2f}"
+    mantissa, exponent = f"{p:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
 def _below_toolbar(layout: dict, fraction: float) -> None:
     """Squeeze a subplot grid's rows (and their titles) into the lower 1 − `fraction` of the
     plot height: the top panel's title then sits below the plotly toolbar's row."""
@@ -40,14 +49,16 @@ def walk_figure(walk: CrossEntropyWalk, *, lecture: bool = False) -> go.Figure:
     spec = style.subplots(3, 1, shared_xaxes=True, vertical_spacing=0.13, subplot_titles=(
         "1 · scores (last layer)", "2 · softmax → probabilities", "3 · one-hot target"))
     digits = "{:.2g}" if lecture else "{:.3g}"
-    panels = [(walk.scores, digits), (walk.probabilities, digits), (walk.one_hot, "{:d}")]
+    probability = _compact if lecture else digits.format  # lecture: ≤ 4 characters a bar
+    panels = [(walk.scores, digits.format), (walk.probabilities, probability),
+              (walk.one_hot, "{:d}".format)]
     layout = spec["layout"]
     for row, (values, form) in enumerate(panels, start=1):
         x, y = style.cell(row, 1, 1)
         spec["data"].append(dict(
             type="bar", x=classes, y=values, showlegend=False,
             marker=dict(color=colours, pattern=dict(shape=hatch, fillmode="overlay")),
-            text=[form.format(v) for v in values.tolist()], textposition="outside",
+            text=[form(v) for v in values.tolist()], textposition="outside",
             constraintext="none", cliponaxis=False, xaxis=x, yaxis=y,
             hovertemplate="class %{x}: %{y:.6g}<extra></extra>"))
         style.axis(layout, x).update(type="category")

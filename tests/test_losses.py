@@ -207,3 +207,10 @@ def test_summaries_hold_the_numbers():
 def test_which_has_no_table():  # a 4-column table scrolled the page sideways on a phone
     assert "|" not in losses_text.WHICH
     assert "`nn.CrossEntropyLoss()`" in losses_text.WHICH and "`nn.MSELoss()`" in losses_text.WHICH
+
+
+def test_lecture_bar_labels_are_short():  # large digits overlapped their neighbours at 390 px
+    w = losses.cross_entropy_walk(scores=COURSE, label=2)
+    bars = _json(losses_plots.walk_figure(w, lecture=True))["data"]
+    assert bars[1]["text"] == ["3e-3", "0.94", "3e-4", "0.06"]
+    np.testing.assert_allclose(array(bars[1]["y"]), w.probabilities)  # the bars stay exact
