@@ -61,43 +61,51 @@ def _heat(values: np.ndarray, *, name: str, cell: tuple[str, str], zmax: float,
                 yaxis=cell[1])
 
 
-def state_figure(snap: Snapshot, *, lecture: bool = False) -> go.Figure:
-    """Parameters (top) and their .grad (bottom), one heatmap per tensor, numbers written in.
+# The grid's share of the plot height: above it, the toolbar's room (lecture: larger titles)
+TOP_ROOM = {False: 0.95, True: 0.9}
 
-    Built as a dict (style.subplots): a new step or seed redraws it, and plotly's
-    incremental API would cost most of its time."""
+
+def state_figure(snap: Snapshot, *, lecture: bool = False) -> go.Figure:
+    """One row per tensor, its values (left) and its .grad (right), numbers written in.
+
+    Every cell is the same size: each row's x-axis spans the widest tensor (4 columns), so a
+    bias is a short row, not a stretched one, and the columns stay wide enough to read on a
+    390-px phone (four tensors side by side left 30-px cells there). Built as a dict
+    (style.subplots): a new step or seed redraws it, and plotly's incremental API would cost
+    most of its time."""
     params = unflatten(snap.params)
     grads = unflatten(snap.grad) if snap.grad is not None else None
-    cols = len(PARAMS)
-    digits = 2 if lecture else 3  # short labels stay large in the narrow lecture cells
-    spec = style.subplots(2, cols, column_widths=tuple(shape[-1] for _, shape in PARAMS),
-                          horizontal_spacing=0.04, vertical_spacing=0.16,
-                          subplot_titles=tuple(f"{n} ({'×'.join(map(str, s))})"
-                                               for n, s in PARAMS)
-                          + tuple(f"{n}.grad" for n, _ in PARAMS))
+    shapes = [np.atleast_2d(np.zeros(shape)).shape for _, shape in PARAMS]
+    widest = max(width for _, width in shapes)
+    spec = style.subplots(len(PARAMS), 2, row_heights=tuple(rows for rows, _ in shapes),
+                          horizontal_spacing=0.06, vertical_spacing=0.1,
+                          subplot_titles=tuple(t for n, s in PARAMS for t in (
+                              f"{n} ({'×'.join(map(str, s))})", f"{n}.grad")))
     pmax = max(float(np.abs(snap.params).max()), 1e-12)
     gmax = max(float(np.abs(snap.grad).max()), 1e-12) if snap.grad is not None else 1.0
-    for c, (name, shape) in enumerate(PARAMS, start=1):
-        top, bottom = style.cell(1, c, cols), style.cell(2, c, cols)
-        spec["data"].append(_heat(params[name], name=name, cell=top, zmax=pmax, digits=digits))
+    for r, ((name, _), (rows, width)) in enumerate(zip(PARAMS, shapes, strict=True), start=1):
+        left, right = style.cell(r, 1, 2), style.cell(r, 2, 2)
+        spec["data"].append(_heat(params[name], name=name, cell=left, zmax=pmax))
         if grads is None:
-            rows, width = np.atleast_2d(np.zeros(shape)).shape
-            spec["data"].append(_heat(np.zeros((rows, width)), name=f"{name}.grad", cell=bottom,
+            spec["data"].append(_heat(np.zeros((rows, width)), name=f"{name}.grad", cell=right,
                                       zmax=1.0, grey=True,
                                       text=[["None"] * width for _ in range(rows)]))
         else:
-            spec["data"].append(_heat(grads[name], name=f"{name}.grad", cell=bottom, zmax=gmax,
-                                      digits=digits))
+            spec["data"].append(_heat(grads[name], name=f"{name}.grad", cell=right, zmax=gmax))
     layout = spec["layout"]
-    for x, y in (style.cell(r, c, cols) for r in (1, 2) for c in range(1, cols + 1)):
-        style.axis(layout, x)["visible"] = False
-        style.axis(layout, y).update(visible=False, autorange="reversed")  # row 0 on top
-    layout["title"] = {"text": f"After {_stage_call(snap.stage)} — epoch {snap.epoch}, "
+    for x, y in (style.cell(r, c, 2) for r in range(1, len(PARAMS) + 1) for c in (1, 2)):
+        style.axis(layout, x).update(visible=False, range=[-0.5, widest - 0.5])
+        yaxis = style.axis(layout, y)
+        yaxis.update(visible=False, autorange="reversed")  # row 0 on top
+        yaxis["domain"] = [d * TOP_ROOM[lecture] for d in yaxis["domain"]]
+    for annotation in layout["annotations"]:  # the subplot titles follow their cells down
+        annotation["y"] *= TOP_ROOM[lecture]
+    layout["title"] = {"text": f"After {stage_call(snap.stage)} — epoch {snap.epoch}, "
                                f"batch {snap.batch}"}
-    return style.finish(spec, lecture=lecture, height=400 if lecture else 330)
+    return style.finish(spec, lecture=lecture, height=500 if lecture else 430)
 
 
-def _stage_call(stage: str) -> str:
+def stage_call(stage: str) -> str:
     return {"zero_grad": "optimizer.zero_grad()", "forward": "pred = model(feature)",
             "loss": "loss = criterion(pred, target)", "backward": "loss.backward()",
             "step": "optimizer.step()"}[stage]
@@ -108,82 +116,107 @@ def _batch_x(trace: Trace) -> np.ndarray:
     return (np.arange(trace.steps) + 1) / trace.steps_per_epoch
 
 
-def loss_figure(trace: Trace, *, step: int | None = None, lecture: bool = False) -> go.Figure:
-    """Batch losses and epoch means on a log axis; `step` marked. Plotly frames replay the
-    epochs (▶ Play), so a lecturer can show the curve being drawn."""
+def loss_figure(trace: Trace, *, step: int | None = None, drawn: int | None = None,
+                lecture: bool = False) -> go.Figure:
+    """Batch losses and epoch means on a log axis; `step` marked. `drawn`: only the first
+    `drawn` epochs (a frame of the page's player, which redraws the curve epoch by epoch);
+    None: all. The axes are the whole run's in every frame, so the curve grows in place."""
+    per_epoch = trace.steps_per_epoch
+    done = len(trace.epoch_loss) if drawn is None else min(drawn, len(trace.epoch_loss))
+    shown = trace.steps if drawn is None else min(drawn * per_epoch, trace.steps)
     epochs = np.arange(1, len(trace.epoch_loss) + 1)
-    x, per_epoch = _batch_x(trace), trace.steps_per_epoch
-    data = [dict(type="scatter", x=x, y=trace.loss, mode="lines", name="batch loss",
-                 line=dict(color=style.color(5), width=1.5), opacity=0.8),
-            dict(type="scatter", x=epochs, y=trace.epoch_loss, mode="lines+markers",
-                 name="epoch loss (mean of its batches)", line=dict(color=style.color(0)))]
+    x = _batch_x(trace)
+    data = [dict(type="scatter", x=x[:shown], y=trace.loss[:shown], mode="lines",
+                 name="batch loss", line=dict(color=style.color(3), width=1.5), opacity=0.9),
+            dict(type="scatter", x=epochs[:done], y=trace.epoch_loss[:done],
+                 mode="lines+markers", name="epoch loss (mean of its batches)",
+                 line=dict(color=style.color(0), dash="dash"),
+                 marker=dict(symbol="circle"))]
     if step is not None and trace.steps:
         data.append(dict(type="scatter", x=[x[step]], y=[trace.loss[step]], mode="markers",
-                         name="this batch", marker=dict(color=style.color(3), symbol="diamond",
+                         name="this batch", marker=dict(color=style.color(1), symbol="diamond",
                                                         size=16 if lecture else 12)))
+    yaxis = dict(title=dict(text="MSE loss (log)"), type="log", exponentformat="power",
+                 dtick=1)
+    if trace.steps:
+        yaxis["range"] = _log_range(trace.loss)
     layout = {
         "xaxis": dict(title=dict(text="epoch"), range=[0, max(len(epochs), 1) + 0.2]),
-        "yaxis": dict(title=dict(text="MSE loss (log)"), type="log", exponentformat="power",
-                      dtick=1),
-        "title": dict(text="Loss per epoch"),
-        "legend": dict(orientation="h", yanchor="bottom", y=1.02, x=0)}
-    spec = {"data": data, "layout": layout}
-    if len(epochs) > 1:
-        spec["frames"] = [dict(data=[dict(type="scatter", x=x[:e * per_epoch],
-                                          y=trace.loss[:e * per_epoch]),
-                                     dict(type="scatter", x=epochs[:e], y=trace.epoch_loss[:e])],
-                               traces=[0, 1], name=str(e)) for e in epochs]
-        layout["updatemenus"] = [dict(
-            type="buttons", showactive=False, x=1.0, y=1.12, xanchor="right", yanchor="bottom",
-            buttons=[dict(label="▶ Play", method="animate",
-                          args=[None, dict(frame=dict(duration=250, redraw=False),
-                                           fromcurrent=False, mode="immediate")])])]
-    return style.finish(spec, lecture=lecture)
+        "yaxis": yaxis, "title": dict(text="Loss per epoch"), "legend": style.legend_below()}
+    return style.finish({"data": data, "layout": layout}, lecture=lecture)
+
+
+def _log_range(values: np.ndarray) -> list[float]:
+    """A log axis's range (in decades) holding every value, a little padded."""
+    lo, hi = np.log10(max(float(values.min()), 1e-12)), np.log10(float(values.max()))
+    pad = 0.05 * max(hi - lo, 0.5)
+    return [lo - pad, hi + pad]
 
 
 def accumulation_figure(acc: Accumulation, *, lecture: bool = False) -> go.Figure:
     """After k batches: .grad without zero_grad (bars) = Σ of k single-batch gradients (◆)."""
     k = len(acc.single)
     labels = list(PARAM_LABELS)
-    data = [dict(type="bar", x=labels, y=acc.single[-1], name=f"with zero_grad: batch {k} alone",
-                 marker=dict(color=style.color(5)), offsetgroup="alone"),
-            dict(type="bar", x=labels, y=acc.accumulated[-1],
+    # horizontal: 13 labels such as "0.weight[1,3]" cannot stand side by side on a phone
+    data = [dict(type="bar", y=labels, x=acc.single[-1], orientation="h",
+                 name=f"with zero_grad: batch {k} alone",
+                 marker=dict(color=style.color(3)), offsetgroup="alone"),
+            dict(type="bar", y=labels, x=acc.accumulated[-1], orientation="h",
                  name=f"without zero_grad: .grad after {k} batches",
-                 marker=dict(color=style.color(1)), offsetgroup="acc"),
-            dict(type="scatter", x=labels, y=acc.summed[-1], mode="markers",
+                 marker=dict(color=style.color(1), pattern=dict(shape="/", fgcolor="white")),
+                 offsetgroup="acc"),
+            dict(type="scatter", y=labels, x=acc.summed[-1], mode="markers",
                  name=f"sum of the {k} single-batch gradients",
                  marker=dict(symbol="diamond", color=style.INK, size=14 if lecture else 10),
                  offsetgroup="acc")]
-    layout = {"barmode": "group", "scattermode": "group",
-              "legend": dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-              "yaxis": dict(title=dict(text="gradient"))}
+    layout = {"barmode": "group", "scattermode": "group", "legend": style.legend_below(),
+              "xaxis": dict(title=dict(text="gradient")),
+              "yaxis": dict(autorange="reversed")}  # the first parameter on top
     return style.finish({"data": data, "layout": layout}, lecture=lecture,
-                        height=460 if lecture else 380)
+                        height=720 if lecture else 560)
 
 
 def zero_grad_figure(with_zero: Trace, without: Trace, *, lecture: bool = False) -> go.Figure:
-    """Batch loss (left) and ‖.grad‖ at each step (right), with and without zero_grad."""
-    spec = style.subplots(1, 2, horizontal_spacing=0.1,
-                          subplot_titles=("batch loss (log)", "‖.grad‖ used by each step (log)"))
+    """Batch loss (top) and ‖.grad‖ at each step (bottom), with and without zero_grad.
+
+    Stacked, with the panels named by their y-axis titles: side by side, on a phone, two
+    panels' titles and ticks ran into each other and into the toolbar."""
+    spec = style.subplots(2, 1, shared_xaxes=True, vertical_spacing=0.08)
     layout = spec["layout"]
-    (x1, y1), (x2, y2) = style.cell(1, 1, 2), style.cell(1, 2, 2)
+    (x1, y1), (x2, y2) = style.cell(1, 1, 1), style.cell(2, 1, 1)
+    end = max(with_zero.steps, without.steps, 1) / with_zero.steps_per_epoch
     for i, (trace, name) in enumerate([(with_zero, "with zero_grad"),
                                        (without, "without zero_grad")]):
-        x, colour = _batch_x(trace), style.color(0 if i == 0 else 3)
+        look = style.series(i)  # with: blue solid; without: vermillion dashed
+        line = dict(color=look["color"], dash=look["dash"])
+        x = _batch_x(trace)
         spec["data"] += [
             dict(type="scatter", x=x, y=trace.loss, name=name, legendgroup=name,
-                 line=dict(color=colour), xaxis=x1, yaxis=y1),
+                 line=line, xaxis=x1, yaxis=y1),
             dict(type="scatter", x=x, y=trace.grad_norm, name=name, legendgroup=name,
-                 showlegend=False, line=dict(color=colour), xaxis=x2, yaxis=y2)]
-        if trace.diverged_at is not None:
+                 showlegend=False, line=line, xaxis=x2, yaxis=y2)]
+        if trace.diverged_at is not None and trace.steps:
+            left = x[-1] < end / 2  # the note on the side with room, away from the y ticks
             layout.setdefault("annotations", []).append(dict(
-                x=float(x[-1]) if trace.steps else 0.0,
-                y=float(np.log10(max(trace.loss[-1], 1e-12))) if trace.steps else 0.0,
-                text=f"{name}: diverged<br>(loss > 10⁶)", showarrow=True,
-                font=dict(color=colour), xref=x1, yref=y1))
-    for ref in (x1, x2):
-        style.axis(layout, ref)["title"] = {"text": "epoch"}
-    for ref in (y1, y2):
-        style.axis(layout, ref).update(type="log", exponentformat="power", dtick=1)
-    layout["legend"] = dict(orientation="h", yanchor="bottom", y=1.1, x=0)
-    return style.finish(spec, lecture=lecture)
+                x=float(x[-1]), y=float(np.log10(max(trace.loss[-1], 1e-12))),
+                text=f"{name}:<br>diverged (loss > 10⁶)", showarrow=True,
+                ax=40 if left else -40, ay=30, xanchor="left" if left else "right",
+                font=dict(color=style.INK), xref=x1, yref=y1))
+    style.axis(layout, x2)["title"] = {"text": "epoch"}
+    for ref, title, values in ((y1, "batch loss (log)", [t.loss for t in (with_zero, without)]),
+                               (y2, "‖.grad‖ (log)", [t.grad_norm for t in (with_zero, without)])):
+        style.axis(layout, ref).update(type="log", exponentformat="power",
+                                       dtick=_decades(values, lecture), title={"text": title})
+    layout["legend"] = style.legend_below()
+    return style.finish(spec, lecture=lecture, height=640 if lecture else 520)
+
+
+def _decades(series, lecture: bool) -> int:
+    """A log axis's tick step: every decade, or every other one where a lecture font would
+    stack more than four decades (superscripted labels 30 px tall) into a panel that a phone,
+    its legend wrapped over three lines, leaves 200 px tall."""
+    values = np.concatenate([np.asarray(v, dtype=float) for v in series])
+    values = values[np.isfinite(values) & (values > 0)]
+    if not lecture or values.size == 0:
+        return 1
+    return 2 if np.log10(values.max()) - np.log10(values.min()) > 4 else 1

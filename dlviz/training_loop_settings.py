@@ -1,7 +1,8 @@
 """The Training-loop page's settings: one table for its widgets, its URL and the tests'
 domain sweeps (dlviz.settings). The step shown is picked by epoch and batch, whose bounds
 follow from the run: 1 … epochs, and 1 … the batches of an epoch (data set size over batch
-size; every batch size offered divides it)."""
+size; every batch size offered divides it). `step` is the loss curve's frame: the epochs
+drawn, 0 … epochs."""
 
 from __future__ import annotations
 
@@ -27,4 +28,8 @@ SETTINGS = cfg.Table((
     cfg.Choice("stage", "Line of the loop", "backward", options=tl.STAGES, widget="segmented"),
     cfg.Number("k", "Backward passes without zero_grad (k)", 3, lo=1, hi=8, step=1,
                integer=True),
+    # The loss curve's player (dlviz.ui.player): how many epochs are drawn, 0 … all of them;
+    # a fresh page draws the whole run.
+    cfg.Number("step", "Epochs drawn", lambda k: k["epochs"], lo=0, hi=lambda k: k["epochs"],
+               step=1, integer=True),
 ), name="TrainingLoopSettings")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from dlviz import training_loop as tl
 from dlviz import training_loop_plots as plots
 
@@ -47,8 +49,8 @@ def batch_table(trace: tl.Trace, snap: tl.Snapshot) -> dict[str, list]:
 def full_run(trace: tl.Trace) -> tuple[str, str]:
     return (
         f"{len(trace.epoch_loss)} epochs × {trace.steps_per_epoch} batches: the epoch loss is "
-        "the mean of its batch losses; the diamond is the batch shown above. ▶ Play redraws "
-        "the curve epoch by epoch.",
+        "the mean of its batch losses; the diamond is the batch shown above. Play (or the "
+        "slider's arrow keys) redraws the curve epoch by epoch.",
         "Smaller batches make more, noisier steps per epoch; shuffling changes which rows "
         "share a batch each epoch (the order is seeded, so it is the same on every rerun).")
 
@@ -100,3 +102,96 @@ def manual(comparison: tl.UpdateComparison) -> tuple[str, str]:
         "place (this page trains in float64, `model.double()`; in float32, PyTorch's default, "
         "the same happens in float32's last place). The update under `torch.no_grad()` keeps "
         "autograd from recording it.")
+
+
+# --- the charts' text alternatives (ui.chart's `summary`) and the numbers behind them -------
+
+def _range(values) -> str:
+    return f"{float(np.min(values)):.3g} to {float(np.max(values)):.3g}"
+
+
+def state_summary(snap: tl.Snapshot) -> str:
+    """The parameter/.grad heatmaps in one sentence."""
+    grads = ("every .grad is None" if snap.grad is None else
+             f"their .grad from {_range(snap.grad)} (‖.grad‖ = {snap.grad_norm:.3g})")
+    return (f"After {plots.stage_call(snap.stage)} at epoch {snap.epoch}, batch "
+            f"{snap.batch}: the {tl.N_PARAMS} parameters range from {_range(snap.params)}; "
+            f"{grads}.")
+
+
+def state_data(snap: tl.Snapshot) -> dict[str, list]:
+    """The heatmaps' numbers, one row per parameter."""
+    grad = [None] * tl.N_PARAMS if snap.grad is None else list(snap.grad)
+    return {"parameter": list(plots.PARAM_LABELS), "value": list(snap.params), ".grad": grad}
+
+
+def _where(trace: tl.Trace, step: int) -> str:
+    epoch, batch = divmod(step, trace.steps_per_epoch)
+    return f"epoch {epoch + 1}, batch {batch + 1}"
+
+
+def loss_summary(trace: tl.Trace, *, step: int, drawn: int) -> str:
+    """The loss curve's frame (`drawn` epochs of it) in one sentence."""
+    total = len(trace.epoch_loss)
+    n = min(drawn, total)
+    marker = (f"the diamond marks {_where(trace, step)} (batch loss {trace.loss[step]:.3g})"
+              if trace.steps else "no step ran")
+    if n == 0:
+        return (f"No epoch drawn yet of {total}: Play or the slider draws the loss epoch by "
+                f"epoch; {marker}.")
+    end = "" if trace.diverged_at is None else f" (then it diverged at " \
+        f"{_where(trace, trace.diverged_at)})"
+    return (f"Mean batch loss over {n} of {total} epochs{end}: {trace.epoch_loss[0]:.3g} in "
+            f"epoch 1, {trace.epoch_loss[n - 1]:.3g} in epoch {n}; {marker}.")
+
+
+def loss_data(trace: tl.Trace, *, drawn: int) -> dict[str, list]:
+    """Each drawn epoch's mean batch loss, with its lowest and highest batch."""
+    n, per = min(drawn, len(trace.epoch_loss)), trace.steps_per_epoch
+    batches = [trace.loss[e * per:(e + 1) * per] for e in range(n)]
+    return {"epoch": list(range(1, n + 1)),
+            "epoch loss (mean of its batches)": list(trace.epoch_loss[:n]),
+            "lowest batch loss": [float(b.min()) for b in batches],
+            "highest batch loss": [float(b.max()) for b in batches]}
+
+
+def accumulation_summary(acc: tl.Accumulation) -> str:
+    """The accumulation bars in one sentence."""
+    k = len(acc.single)
+    return (f"After {k} backward passes without zero_grad, .grad (‖.grad‖ = "
+            f"{np.linalg.norm(acc.accumulated[-1]):.3g}) equals the sum of the {k} "
+            f"single-batch gradients to within {acc.max_diff:.2g}; batch {k}'s own gradient "
+            f"has ‖.grad‖ = {np.linalg.norm(acc.single[-1]):.3g}.")
+
+
+def accumulation_data(acc: tl.Accumulation) -> dict[str, list]:
+    k = len(acc.single)
+    return {"parameter": list(plots.PARAM_LABELS), f"batch {k} alone": list(acc.single[-1]),
+            f".grad after {k} batches": list(acc.accumulated[-1]),
+            f"sum of the {k} gradients": list(acc.summed[-1])}
+
+
+def zero_grad_summary(with_zero: tl.Trace, without: tl.Trace) -> str:
+    """The with/without zero_grad curves in one sentence."""
+    def run(trace: tl.Trace) -> str:
+        if not trace.steps:
+            return "runs no step"
+        end = (f"diverges at {_where(trace, trace.diverged_at)}" if trace.diverged_at is not None
+               else f"ends at {trace.loss[-1]:.3g}")
+        return (f"starts at batch loss {trace.loss[0]:.3g} and {end}, ‖.grad‖ at most "
+                f"{float(trace.grad_norm.max()):.3g}")
+    return f"With zero_grad the loop {run(with_zero)}; without it, it {run(without)}."
+
+
+def zero_grad_data(with_zero: tl.Trace, without: tl.Trace) -> dict[str, list]:
+    """Both loops step by step; a run that diverged has no values after it stopped."""
+    steps = max(with_zero.steps, without.steps)
+
+    def padded(values) -> list:
+        return [float(v) for v in values] + [None] * (steps - len(values))
+    return {"step": list(range(1, steps + 1)),
+            "epoch": [(t + 1) / with_zero.steps_per_epoch for t in range(steps)],
+            "loss with zero_grad": padded(with_zero.loss),
+            "loss without": padded(without.loss),
+            "‖.grad‖ with zero_grad": padded(with_zero.grad_norm),
+            "‖.grad‖ without": padded(without.grad_norm)}

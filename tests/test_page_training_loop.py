@@ -12,7 +12,7 @@ from dlviz.reproduce import parse_prints
 from dlviz.training_loop_settings import SETTINGS
 from tests.conftest import open_page
 from tests.figures import array
-from tests.markdown import link_notices
+from tests.markdown import link_notices, rendered
 
 PAGE = "pages/training_loop.py"
 
@@ -71,7 +71,7 @@ def test_deep_link_sets_every_widget():
     after = tl.unflatten(run.params_after[step])
     np.testing.assert_allclose(_heat(figs["state"], "1.weight"), after["1.weight"], atol=1e-6)
     acc = tl.accumulate(k=5, batch_size=16, shuffle=False, seed=7)
-    np.testing.assert_allclose(array(figs["accumulate"]["data"][1]["y"]), acc.accumulated[-1])
+    np.testing.assert_allclose(array(figs["accumulate"]["data"][1]["x"]), acc.accumulated[-1])
     printed = _printed(at)
     assert printed["step (epoch batch)"] == [3, 2]
     np.testing.assert_allclose(printed["params after step"], run.params_after[step], rtol=2e-5,
@@ -111,10 +111,12 @@ def test_diverging_settings_warn_and_stay_finite():
     assert any("diverged" in w.value for w in at.warning)
     for fig in _figs(at).values():
         for trace in fig["data"]:
-            for key in ("y", "z"):
-                if key in trace:
-                    values = array(trace[key]).astype(float)
-                    assert np.isfinite(values).all()
+            for key in ("x", "y", "z"):
+                if key not in trace or isinstance(trace[key], list) and \
+                        any(isinstance(v, str) for v in trace[key]):
+                    continue  # category labels ("0.weight[0,0]")
+                values = array(trace[key]).astype(float)
+                assert np.isfinite(values).all()
 
 
 def test_manual_update_is_shown_next_to_optimizer_step_with_zero_difference():
@@ -125,7 +127,7 @@ def test_manual_update_is_shown_next_to_optimizer_step_with_zero_difference():
     assert metrics[2].value == f"{cmp.max_diff[2]:.3g}" and cmp.max_diff[2] < 1e-5
     assert any("w.add_(w.grad, alpha=-lr)" in c.value for c in at.code)
     assert any("w.copy_(w - lr * w.grad)" in c.value for c in at.code)
-    table = at.dataframe[-1].value
+    table = at.table[-1].value
     assert list(table.columns) == ["parameter", *tl.MANUAL_FORMS]
     assert list(table["optimizer.step()"]) == list(table["w.add_(w.grad, alpha=-lr)"])
     np.testing.assert_allclose(table["optimizer.step()"].astype(float), cmp.final[0],
@@ -179,3 +181,60 @@ def test_a_smaller_batch_count_moves_the_batch_back_to_its_default():
     _assert_clean(at)
     assert at.number_input(key="batch").value == 1 and at.number_input(key="batch").max == 2
     assert _printed(at)["step (epoch batch)"] == [1, 1]
+
+
+# --- the loss curve's player, the charts' text alternatives -----------------------------------
+
+def test_the_loss_player_draws_the_whole_run_then_the_epochs_a_link_asks_for():
+    at = open_page(PAGE, query={"epochs": "6"})
+    run = tl.train(batch_size=8, shuffle=True, lr=0.05, epochs=6, seed=0)
+    assert at.slider(key="step").value == 6 and at.slider(key="step").max == 6
+    assert at.toggle(key="step_play").value is False
+    loss = _figs(at)["loss"]
+    assert not loss.get("frames") and "updatemenus" not in loss["layout"]
+    np.testing.assert_allclose(array(loss["data"][1]["y"]), run.epoch_loss)
+    at = open_page(PAGE, query={"epochs": "6", "step": "2"})
+    assert at.slider(key="step").value == 2
+    loss = _figs(at)["loss"]
+    np.testing.assert_allclose(array(loss["data"][0]["y"]), run.loss[:2 * 8])
+    np.testing.assert_allclose(array(loss["data"][1]["y"]), run.epoch_loss[:2])
+    at.slider(key="step").set_value(5).run()
+    np.testing.assert_allclose(array(_figs(at)["loss"]["data"][1]["y"]), run.epoch_loss[:5])
+    caption = " ".join(rendered(c.value) for c in at.caption)
+    assert f"over 5 of 6 epochs: {run.epoch_loss[0]:.3g} in epoch 1, " \
+           f"{run.epoch_loss[4]:.3g} in epoch 5" in caption
+
+
+def test_a_new_number_of_epochs_shows_its_whole_run():
+    at = open_page(PAGE, query={"epochs": "6"})
+    at.slider(key="epochs").set_value(10).run()
+    assert at.slider(key="step").value == 10, "not the 6 epochs of the old run"
+    at.slider(key="epochs").set_value(4).run()
+    assert at.slider(key="step").value == 4 and at.slider(key="step").max == 4
+    run = tl.train(batch_size=8, shuffle=True, lr=0.05, epochs=4, seed=0)
+    np.testing.assert_allclose(array(_figs(at)["loss"]["data"][1]["y"]), run.epoch_loss)
+
+
+def test_every_chart_has_a_summary_with_its_numbers():
+    at = open_page(PAGE)
+    run = tl.train(batch_size=8, shuffle=True, lr=0.05, epochs=20, seed=0)
+    captions = [rendered(c.value) for c in at.caption if c.value.startswith("Chart: ")]
+    assert len(captions) == 4
+    state, loss, accumulate, forget = captions
+    assert "After loss.backward() at epoch 1, batch 1" in state
+    assert f"‖.grad‖ = {np.linalg.norm(run.grads[0]):.3g}" in state
+    assert "over 20 of 20 epochs" in loss
+    assert "After 3 backward passes without zero_grad" in accumulate
+    without = tl.train(batch_size=8, lr=0.05, epochs=20, seed=0, zero_grad=False)
+    epoch, batch = divmod(without.diverged_at, without.steps_per_epoch)
+    assert f"without it, it starts at batch loss {without.loss[0]:.3g} and diverges at " \
+           f"epoch {epoch + 1}, batch {batch + 1}" in forget
+    assert f"ends at {run.loss[-1]:.3g}" in forget
+
+
+def test_the_step_controls_are_in_the_main_area_above_the_main_figure():
+    at = open_page(PAGE)
+    main = [w.key for w in at.main.number_input] + [w.key for w in at.main.segmented_control]
+    assert {"epoch", "batch", "stage"} <= set(main)
+    assert {"bs", "lr", "epochs", "seed"} <= {w.key for kind in (
+        "select_slider", "slider", "number_input") for w in at.sidebar.get(kind)}

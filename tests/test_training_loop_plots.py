@@ -37,6 +37,11 @@ def test_state_figure_draws_parameters_and_grads(run):
         np.testing.assert_allclose(heat[name].z, np.atleast_2d(params[name]), atol=1e-6)
         np.testing.assert_allclose(heat[f"{name}.grad"].z, np.atleast_2d(grads[name]), atol=1e-6)
         assert heat[name].text[0][0] == f"{np.atleast_2d(params[name])[0, 0]:.3g}"
+    assert {t.xaxis for t in heat.values()} == {"x", "x3", "x5", "x7"} | {"x2", "x4", "x6", "x8"}
+    assert heat["0.weight"].xaxis == "x" and heat["0.weight.grad"].xaxis == "x2"
+    assert heat["1.bias"].yaxis == "y7", "one row per tensor: values left, .grad right"
+    ranges = {tuple(fig.layout[f"xaxis{n}"].range) for n in ("", 2, 3, 4, 5, 6, 7, 8)}
+    assert ranges == {(-0.5, 3.5)}, "every cell as wide as a 0.weight cell"
     assert "optimizer.step()" in fig.layout.title.text and "epoch 2, batch 3" in \
         fig.layout.title.text
 
@@ -49,7 +54,7 @@ def test_state_figure_writes_none_while_grad_is_none(run):
     assert all(np.all(np.asarray(t.z) == 0) for t in grads)
 
 
-def test_loss_figure_arrays_marker_and_frames(run):
+def test_loss_figure_arrays_and_marker(run):
     snap = tl.snapshot(run, epoch=3, batch=2, stage="loss")
     fig = plots.loss_figure(run, step=snap.step)
     batch, epoch, marker = fig.data
@@ -58,21 +63,48 @@ def test_loss_figure_arrays_marker_and_frames(run):
     np.testing.assert_array_equal(epoch.y, run.epoch_loss)
     np.testing.assert_array_equal(epoch.x, [1, 2, 3, 4])
     assert marker.y[0] == run.loss[snap.step] and marker.x[0] == (snap.step + 1) / 4
-    assert len(fig.frames) == 4
-    np.testing.assert_array_equal(fig.frames[1].data[1].y, run.epoch_loss[:2])
-    np.testing.assert_array_equal(fig.frames[-1].data[0].y, run.loss)
-    assert fig.layout.updatemenus[0].buttons[0].method == "animate"
     assert fig.layout.yaxis.type == "log"
+    # the player's controls are Streamlit's: nothing of plotly's animation is left
+    assert not fig.frames and not fig.layout.updatemenus and not fig.layout.sliders
+
+
+@pytest.mark.parametrize("drawn", [0, 1, 2, 4, 9])
+def test_loss_figure_frame_draws_the_first_epochs_on_the_whole_runs_axes(run, drawn):
+    snap = tl.snapshot(run, epoch=3, batch=2, stage="loss")
+    whole = plots.loss_figure(run, step=snap.step)
+    fig = plots.loss_figure(run, step=snap.step, drawn=drawn)
+    batch, epoch, marker = fig.data
+    n = min(drawn, 4)
+    np.testing.assert_array_equal(batch.y, run.loss[:n * run.steps_per_epoch])
+    np.testing.assert_allclose(batch.x, (np.arange(n * run.steps_per_epoch) + 1) / 4)
+    np.testing.assert_array_equal(epoch.y, run.epoch_loss[:n])
+    np.testing.assert_array_equal(epoch.x, np.arange(1, n + 1))
+    assert marker.y[0] == run.loss[snap.step], "the batch shown is marked in every frame"
+    assert fig.layout.xaxis.range == whole.layout.xaxis.range
+    assert fig.layout.yaxis.range == whole.layout.yaxis.range
+    lo, hi = fig.layout.yaxis.range
+    assert lo < np.log10(run.loss.min()) and np.log10(run.loss.max()) < hi
+
+
+def test_series_differ_by_more_than_colour(run, forgetful):
+    batch, epoch, _ = plots.loss_figure(run, step=0).data
+    assert (batch.line.color, batch.line.dash) != (epoch.line.color, epoch.line.dash)
+    loss_with, _, loss_without, _ = plots.zero_grad_figure(run, forgetful).data
+    assert loss_with.line.color != loss_without.line.color
+    assert loss_with.line.dash != loss_without.line.dash
+    alone, accumulated, _ = plots.accumulation_figure(tl.accumulate(k=2, seed=0)).data
+    assert alone.marker.pattern.shape != accumulated.marker.pattern.shape
 
 
 def test_accumulation_figure_arrays():
     acc = tl.accumulate(k=4, batch_size=8, seed=2)
     fig = plots.accumulation_figure(acc)
     alone, accumulated, summed = fig.data
-    np.testing.assert_array_equal(alone.y, acc.single[-1])
-    np.testing.assert_array_equal(accumulated.y, acc.accumulated[-1])
-    np.testing.assert_array_equal(summed.y, acc.summed[-1])
-    assert list(alone.x) == list(plots.PARAM_LABELS)
+    np.testing.assert_array_equal(alone.x, acc.single[-1])
+    np.testing.assert_array_equal(accumulated.x, acc.accumulated[-1])
+    np.testing.assert_array_equal(summed.x, acc.summed[-1])
+    assert list(alone.y) == list(plots.PARAM_LABELS) == list(summed.y)
+    assert alone.orientation == accumulated.orientation == "h"
     assert "4 batches" in accumulated.name
 
 
@@ -119,3 +151,34 @@ def test_lecture_mode_enlarges(run):
     assert plots.loss_figure(run, lecture=True).layout.font.size > \
         plots.loss_figure(run).layout.font.size
     assert "font-size:0.8rem" in plots.loop_code_html(snap, epochs=4, batches=4, lecture=True)
+
+
+def test_zero_grad_panels_are_stacked_and_named_by_their_axes(run, forgetful):
+    fig = plots.zero_grad_figure(run, forgetful)
+    assert [(t.xaxis, t.yaxis) for t in fig.data] == [("x", "y"), ("x2", "y2")] * 2
+    assert fig.layout.yaxis.title.text == "batch loss (log)"
+    assert fig.layout.yaxis2.title.text == "‖.grad‖ (log)"
+    assert fig.layout.yaxis.domain[0] > fig.layout.yaxis2.domain[1], "loss on top"
+    assert not fig.layout.annotations or all("diverged" in a.text for a in fig.layout.annotations)
+
+
+def test_lecture_log_ticks_skip_decades_only_over_a_wide_range(run, forgetful):
+    with_zero = tl.train(batch_size=8, lr=0.05, epochs=20, seed=0)  # the page's default
+    without = tl.train(batch_size=8, lr=0.05, epochs=20, seed=0, zero_grad=False)
+    steps = []
+    for a, b in ((with_zero, without), (run, forgetful)):
+        losses = np.concatenate([a.loss, b.loss])
+        decades = np.log10(losses.max()) - np.log10(losses.min())
+        steps.append(plots.zero_grad_figure(a, b, lecture=True).layout.yaxis.dtick)
+        assert steps[-1] == (2 if decades > 4 else 1)
+        assert plots.zero_grad_figure(a, b).layout.yaxis.dtick == 1
+    assert steps == [2, 1]
+
+
+def test_state_figure_leaves_the_toolbar_room_above_its_titles(run):
+    snap = tl.snapshot(run, epoch=1, batch=1, stage="backward")
+    for lecture in (False, True):
+        fig = plots.state_figure(snap, lecture=lecture)
+        top = max(fig.layout[f"yaxis{n}"].domain[1] for n in ("", 2, 3, 4, 5, 6, 7, 8))
+        assert top == pytest.approx(plots.TOP_ROOM[lecture]) and top < 1
+        assert max(a.y for a in fig.layout.annotations) == pytest.approx(top)
