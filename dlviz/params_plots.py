@@ -10,7 +10,10 @@ from dlviz import style
 from dlviz.params_count import Network, ParamReport
 
 MAX_UNITS = 12  # a column with more units is drawn as the first and last few, with "⋮"
-_EDGE = "rgba(34, 34, 34, 0.25)"
+# Connections: light on a screen, where many cross; from the back row of a lecture hall a
+# 1-px line at 25 % is invisible, so lecture mode draws them 3 px at 60 % (style's floor).
+EDGE_OPACITY = {False: 0.35, True: 0.6}
+EDGE_WIDTH = {False: 1.0, True: style.LECTURE_MIN_LINE}
 
 
 def row_label(row) -> str:
@@ -25,12 +28,18 @@ def bar_figure(report: ParamReport, *, lecture: bool = False) -> go.Figure:
         rows = [r for r in report.rows if r.trainable == trainable]
         if not rows:
             continue
+        # frozen bars are hatched as well as vermillion: not told apart by colour alone
         fig.add_bar(x=[row_label(r) for r in rows], y=[r.count for r in rows], name=name,
                     marker_color=style.color(0 if trainable else 1),
+                    marker_pattern_shape="" if trainable else "/",
                     text=[f"{r.count:,}" for r in rows], textposition="outside",
                     customdata=[r.formula for r in rows],
                     hovertemplate="%{x}<br>%{customdata} = %{y:,}<extra></extra>")
-    fig.update_xaxes(categoryorder="array", categoryarray=labels, title_text="layer")
+    # "0 · Linear" written on two lines: side by side, three of them ran into each other on
+    # a 390-px phone in lecture mode
+    fig.update_xaxes(categoryorder="array", categoryarray=labels, title_text="layer",
+                     tickvals=labels, ticktext=[f"{r.name}<br>{r.layer.split('(')[0]}"
+                                                for r in report.rows])
     counts = [r.count for r in report.rows if r.count > 0]
     if counts and max(counts) > 100 * min(counts):  # small layers would be invisible
         fig.update_yaxes(type="log", title_text="parameters (log scale)")
@@ -38,8 +47,7 @@ def bar_figure(report: ParamReport, *, lecture: bool = False) -> go.Figure:
         fig.update_yaxes(title_text="parameters", rangemode="tozero")
     fig.update_layout(title_text=f"Parameters per layer · total {report.total:,}",
                       showlegend=report.trainable != report.total, barmode="overlay",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=1,
-                                  xanchor="right"))
+                      legend=style.legend_below())
     if not report.rows:
         _empty(fig, "no layer has parameters")
     return style.finish(fig, lecture=lecture)
@@ -53,8 +61,11 @@ def compare_figure(reports: Sequence[ParamReport], names: Sequence[str], *,
     for k in range(depth):
         counts = [r.rows[k].count if k < len(r.rows) else 0 for r in reports]
         texts = [row_label(r.rows[k]) if k < len(r.rows) else "" for r in reports]
+        # neighbouring layers alternate blue and sky blue, with a white gap between them
         fig.add_bar(y=list(names), x=counts, orientation="h", name=f"layer {k + 1}",
-                    marker_color=style.color(k), customdata=texts, showlegend=False,
+                    marker=dict(color=style.color(0 if k % 2 == 0 else 3),
+                                line=dict(color="white", width=2)),
+                    customdata=texts, showlegend=False,
                     hovertemplate="%{customdata}: %{x:,}<extra></extra>")
     for name, report in zip(names, reports, strict=True):
         fig.add_annotation(y=name, x=report.total, text=f" {report.total:,}", showarrow=False,
@@ -95,15 +106,19 @@ def _edges(net: Network, columns) -> tuple[list, list]:
 
 
 def _units(net: Network, columns) -> go.Scatter:
-    """One marker per drawn unit; the first and last columns (inputs, outputs) stand out."""
-    xs, ys, colours, custom = [], [], [], []
+    """One marker per drawn unit; the first and last columns (inputs, outputs) stand out, as
+    green squares (hidden units: blue circles)."""
+    xs, ys, colours, symbols, custom = [], [], [], [], []
     for i, (units, heights, _) in enumerate(columns):
+        hidden = 0 < i < len(columns) - 1
         xs += [i] * len(units)
         ys += heights
-        colours += [style.color(0 if 0 < i < len(columns) - 1 else 2)] * len(units)
+        colours += [style.color(0 if hidden else 2)] * len(units)
+        symbols += ["circle" if hidden else "square"] * len(units)
         custom += [[i, u + 1, f"{net.widths[i]:,}"] for u in units]
     return go.Scatter(x=xs, y=ys, mode="markers", showlegend=False, customdata=custom,
-                      marker=dict(color=colours, line=dict(color="white", width=1)),
+                      marker=dict(color=colours, symbol=symbols,
+                                  line=dict(color="white", width=1)),
                       hovertemplate="column %{customdata[0]}: unit %{customdata[1]} of "
                                     "%{customdata[2]}<extra></extra>")
 
@@ -120,7 +135,8 @@ def network_figure(net: Network, *, lecture: bool = False) -> go.Figure:
                 textfont=dict(size=style.sizes(lecture).font))
     fig = go.Figure([
         go.Scatter(x=edges_x, y=edges_y, mode="lines", hoverinfo="skip", showlegend=False,
-                   line=dict(color=_EDGE, width=1)),
+                   line=dict(color=style.INK, width=EDGE_WIDTH[lecture]),
+                   opacity=EDGE_OPACITY[lecture]),
         _units(net, columns),
         go.Scatter(x=[i + 0.5 for i in range(len(net.links))],
                    y=[MAX_UNITS / 2 + 0.6] * len(net.links), name="links", **text,

@@ -5,7 +5,7 @@ None of it quotes what the user typed: the page passes user text only through `u
 
 from __future__ import annotations
 
-from dlviz.params_count import Challenge, ParamReport
+from dlviz.params_count import Challenge, Network, ParamReport
 
 TABLE = "Add, delete or edit rows; layers without parameters (ReLU, Dropout) count 0."
 BUFFERS = ("BatchNorm's running mean and variance: stored, never trained, so not "
@@ -72,3 +72,55 @@ def challenge(result: Challenge, report: ParamReport) -> tuple[str, str]:
            "four layers fit the budget." if result.passed else hint(result, report))
     counts_ = " + ".join(str(r.count) for r in report.rows)
     return f"Your count: {counts_} = **{result.total:,}**. {why}", CAPACITY
+
+
+# --- the charts' text alternatives (ui.chart's `summary`) and the numbers behind them -------
+
+SHOWN_LAYERS = 6  # a summary names at most this many layers, then says how many more
+
+
+def _trainable(report: ParamReport) -> str:
+    return ("all trainable" if report.trainable == report.total
+            else f"{report.trainable:,} trainable")
+
+
+def network_summary(net: Network, report: ParamReport) -> str:
+    """The network drawing in one sentence: its widths and its count."""
+    if not net.widths:
+        return "No layer with parameters to draw: the model has 0 parameters."
+    widths = " → ".join(f"{w:,}" for w in net.widths[:SHOWN_LAYERS + 1])
+    more = (f" → … ({len(net.widths) - SHOWN_LAYERS - 1} more columns)"
+            if len(net.widths) > SHOWN_LAYERS + 1 else "")
+    return (f"Units per column: {widths}{more}, joined by {len(net.links)} "
+            f"connection{'s' if len(net.links) != 1 else ''}; {report.total:,} parameters in "
+            f"all, {_trainable(report)}.")
+
+
+def bars_summary(report: ParamReport) -> str:
+    """The bar chart in one sentence: each layer's count and the largest share."""
+    if not report.rows:
+        return "No layer has parameters: the model has 0."
+    parts = ", ".join(f"layer {r.name} ({r.layer.split('(')[0]}): {r.count:,}"
+                      for r in report.rows[:SHOWN_LAYERS])
+    more = (f" and {len(report.rows) - SHOWN_LAYERS} more layers"
+            if len(report.rows) > SHOWN_LAYERS else "")
+    big = max(report.rows, key=lambda r: r.count)
+    share = f" ({big.count / report.total:.0%} of {report.total:,})" if report.total else ""
+    return (f"Parameters per layer: {parts}{more}; the largest is layer {big.name}, "
+            f"{big.formula} = {big.count:,}{share}.")
+
+
+def compare_summary(report: ParamReport, other: ParamReport) -> str:
+    """The side-by-side totals in one sentence."""
+    times = f": {ratio(other, report)}" if report.total else ""
+    return (f"Your model above has {report.total:,} parameters in {len(report.rows)} "
+            f"layers with parameters, the second architecture {other.total:,} in "
+            f"{len(other.rows)}{times}.")
+
+
+def compare_data(reports, names) -> dict[str, list]:
+    """The stacked bars' segments: one row per model and layer."""
+    rows = [(name, r.name, r.layer.split("(")[0], r.count)
+            for name, report in zip(names, reports, strict=True) for r in report.rows]
+    return {"model": [r[0] for r in rows], "layer": [r[1] for r in rows],
+            "module": [r[2] for r in rows], "parameters": [r[3] for r in rows]}

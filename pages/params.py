@@ -65,21 +65,25 @@ def _on_edit(view: str) -> None:
     ui.set_values(SETTINGS, views.after_edit(view, s.short, s.code, st.session_state.get("freeze")))
 
 
-# --- three ways to describe the model ---------------------------------------------------------
+# --- the model: its sizes (and frozen layers) right above its picture; the same model as a
+# layer table and as PyTorch code under it. On a phone the picture is on the first screen.
 fresh = "short" not in st.session_state  # a link's first run: its code wins over its shorthand
-# lecture: the projector gets the picture first, full width, and the inputs below it
-right, left = [st.container(), st.container()] if lecture else (
-    st.columns([5, 6], gap="large")[::-1])
-with left:
-    tab_table, tab_short, tab_code = st.tabs(["Layer table", "Shorthand", "PyTorch code"])
-    short = ui.widget("short", where=tab_short, on_change=_on_edit, args=("short",))
-    typed = ui.widget("code", where=tab_code, on_change=_on_edit, args=("code",))
-    rewrite = views.link_fix(short, typed) if fresh else {}
+size_col, freeze_col = st.columns([3, 2])
+picture = st.container()
+if not lecture:
+    st.header("The model as a table or as code")
+tab_table, tab_code = st.tabs(["Layer table", "PyTorch code"])
+short = ui.widget("short", where=size_col, on_change=_on_edit, args=("short",))
+typed = ui.widget("code", where=tab_code, on_change=_on_edit, args=("code",))
+rewrite = views.link_fix(short, typed) if fresh else {}
+with tab_code:
     if (analysis := _model(typed, "", " The last valid model stays on screen.")) is not None:
         st.session_state[GOOD] = typed
-    shown_text = typed if analysis else st.session_state.get(GOOD, views.DEFAULT_CODE)
-    ui.widget("freeze", disabled=analysis is None)
-with tab_short:
+shown_text = typed if analysis else st.session_state.get(GOOD, views.DEFAULT_CODE)
+ui.widget("freeze", where=freeze_col, disabled=analysis is None)
+if analysis is None:  # the code tab may be hidden: say it where the picture is
+    size_col.caption("The PyTorch code below does not parse: the last valid model is shown.")
+with size_col:
     if short.strip():
         _model(short, "Shorthand: ")
 with tab_table:
@@ -87,6 +91,8 @@ with tab_table:
     rows = views.clean_rows(st.data_editor(
         base_rows, key=views.table_key(typed),
         num_rows="dynamic", hide_index=False, width="stretch", column_config={
+            # a named index column: a header left empty is a screen reader's blank
+            "_index": st.column_config.Column("Name", help="The layer's name in the model"),
             "layer": st.column_config.SelectboxColumn(
                 "Layer", options=list(params.LAYERS), required=True, width="small"),
             "arguments": st.column_config.TextColumn(
@@ -100,16 +106,18 @@ if rewrite:  # a view changed after its widgets were drawn: `_before_widgets` ap
 frozen = views.kept(ui.values().freeze, _analyse(shown_text).report)
 report = (shown := _analyse(shown_text, frozen)).report
 
-with right:
+with picture:
+    ui.chart(_figure("network", shown_text, frozen, lecture),
+             summary=text.network_summary(shown.network, report), key="network")
     for column, (label, value, why) in zip(st.columns(3), text.metrics(report), strict=True):
         column.metric(label, value, help=why)
-    ui.chart(_figure("network", shown_text, frozen, lecture), key="network")
-ui.explain(*text.counts(report))
+    ui.explain(*text.counts(report))
 
 # --- per layer -----------------------------------------------------------------------------------
 st.header("Layer by layer")
-ui.chart(_figure("bars", shown_text, frozen, lecture), key="bars")
-st.dataframe(views.layer_table(report), hide_index=True, width="stretch", key="rows")
+ui.chart(_figure("bars", shown_text, frozen, lecture), summary=text.bars_summary(report),
+         key="bars")
+ui.table(views.layer_table(report), hide_index=True)  # the bars' numbers and formulas
 if not lecture:
     st.caption(text.STORAGE)
 
@@ -138,7 +146,10 @@ one, two = st.columns(2)
 one.metric("Your model above", f"{report.total:,}")
 two.metric("Second architecture", f"{other.report.total:,}", text.ratio(other.report, report),
            delta_color="off")
-ui.chart(_figure("compare", shown_text, frozen, lecture, other_text), key="compare")
+ui.chart(_figure("compare", shown_text, frozen, lecture, other_text),
+         summary=text.compare_summary(report, other.report),
+         data=text.compare_data([report, other.report], ["above", "second"]),
+         key="compare")
 ui.explain(*text.COMPARE)
 
 ui.code_panel(code.script(calls=shown.calls, frozen=frozen, total=report.total),

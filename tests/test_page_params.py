@@ -7,7 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dlviz import params, params_views
+from dlviz import params, params_text, params_views
 from dlviz.reproduce import parse_prints
 from tests.conftest import APP, open_page
 from tests.figures import array
@@ -25,9 +25,16 @@ def _total(at) -> int:
     return int(_metrics(at)["Parameters"].replace(",", ""))
 
 
+def _charts(at) -> list[dict]:
+    """The charts in page order: network, bars, compare (their titles are page text)."""
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(charts) == 3
+    return charts
+
+
 def _bars(at) -> list[float]:
-    fig = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
-               if "Parameters per layer" in json.dumps(json.loads(c.proto.spec)["layout"]))
+    fig = _charts(at)[1]
+    assert {t["type"] for t in fig["data"]} == {"bar"}
     return [v for trace in fig["data"] for v in array(trace["y"]).tolist()]
 
 
@@ -189,9 +196,12 @@ def test_lecture_mode_puts_the_network_first():
     at.run()
     at.switch_page(PAGE).run()
     _clean(at)
-    first = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert first["layout"]["title"]["text"].startswith("The network")
+    first = _charts(at)[0]
+    assert [t["mode"] for t in first["data"]] == ["lines", "markers", "text", "text"]
     assert first["layout"]["font"]["size"] == 22, "lecture sizes"
+    assert first["data"][0]["line"]["width"] >= 3 and first["data"][0]["opacity"] >= 0.6
+    titles = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert titles[0].startswith("**The network"), "the first chart's title, as page text"
     assert _total(at) == 683
 
 
@@ -269,3 +279,34 @@ def test_challenge_answer_has_its_own_reproduce_script():
         "features in, classes out": [8, 2], "checks in, out, layers, budget": [1, 1, 1, 0],
         "solved": [0]}
     assert _prints(at)["total"] == [683], "the page's own script still closes the page"
+
+
+def _order(node) -> list[str]:
+    """The main area's widgets (by key) and charts, in page order."""
+    out = []
+    for child in getattr(node, "children", {}).values():
+        if child.type == "plotly_chart":
+            out.append("chart")
+        elif getattr(child, "key", None) in ("short", "freeze", "code"):
+            out.append(child.key)
+        out += _order(child)
+    return out
+
+
+def test_the_sizes_and_frozen_layers_sit_right_above_the_network(default_page):
+    order = _order(default_page.main)
+    assert order[:3] == ["short", "freeze", "chart"], order
+    assert order.index("code") > order.index("chart"), "the code editor is under the picture"
+
+
+def test_every_chart_has_a_summary_with_its_numbers(default_page):
+    captions = [rendered(c.value) for c in default_page.caption
+                if c.value.startswith("Chart: ")]
+    model = params.analyse(params_views.DEFAULT_CODE)  # with its ReLUs: layers 0, 2, 4
+    report = model.report
+    assert captions == ["Chart: " + params_text.network_summary(model.network, report),
+                        "Chart: " + params_text.bars_summary(report),
+                        "Chart: " + params_text.compare_summary(
+                            report, params.analyse(params_views.DEFAULT_OTHER).report)]
+    assert "683 parameters in all" in captions[0] and "1.51× as many" in captions[2]
+    assert "layer 2 (Linear): 380" in captions[1]

@@ -7,7 +7,7 @@ import json
 import numpy as np
 from torch import nn
 
-from dlviz import params
+from dlviz import params, style
 from dlviz import params_plots as plots
 from tests.figures import all_finite, array
 
@@ -94,3 +94,37 @@ def test_bar_figure_switches_to_log_when_layers_differ_a_hundredfold():
     assert array(fig["data"][0]["y"]).tolist() == [448, 9216 * 64 + 64]
     linear = _json(plots.bar_figure(params.analyse("10, 18, 20, 5").report))
     assert linear["layout"]["yaxis"].get("type") != "log"
+
+
+def test_network_edges_are_visible_from_the_back_row():
+    net = params.analyse("10, 18, 20, 5").network
+    edges = plots.network_figure(net, lecture=True).data[0]
+    assert edges.mode == "lines" and edges.line.width >= 3 and edges.opacity >= 0.6
+    normal = plots.network_figure(net).data[0]
+    assert normal.line.width < edges.line.width and normal.opacity < edges.opacity
+
+
+def test_units_differ_by_symbol_as_well_as_colour():
+    (units,) = [t for t in plots.network_figure(params.analyse("3, 4, 2").network).data
+                if t.mode == "markers"]
+    by_column = {(x, c, s) for x, c, s in zip(units.x, units.marker.color, units.marker.symbol,
+                                               strict=True)}
+    assert {(s, c) for x, c, s in by_column if x in (0, 2)} == {("square", style.color(2))}
+    assert {(s, c) for x, c, s in by_column if x == 1} == {("circle", style.color(0))}
+
+
+def test_frozen_bars_are_hatched_and_the_legend_is_below():
+    model = nn.Sequential(nn.Linear(4, 3), nn.Linear(3, 2))
+    model[0].requires_grad_(False)
+    fig = plots.bar_figure(params.count_parameters(model))
+    patterns = {t.name: t.marker.pattern.shape for t in fig.data}
+    assert patterns == {"trainable": "", "frozen": "/"}
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.yanchor == "bottom"
+    assert fig.layout.legend.y == 0 and fig.layout.legend.yref == "container"
+
+
+def test_compare_figure_neighbouring_layers_differ():
+    fig = plots.compare_figure([params.analyse("10, 18, 20, 5").report], ["A"])
+    colours = [t.marker.color for t in fig.data]
+    assert all(a != b for a, b in zip(colours, colours[1:], strict=False))
+    assert set(colours) <= set(style.PALETTE)
