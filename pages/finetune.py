@@ -15,11 +15,16 @@ from dlviz.finetune_settings import SETTINGS, frozen_of
 
 lecture = ui.page("finetune", SETTINGS)
 
-# --- controls of the fine-tuning run: in the sidebar, so the main figure follows the title --
+# --- the fine-tuning run: what to freeze and the rate above the main figure, the rest aside --
+mode_column, freeze_column, lr_column = st.columns(3)
+ui.widget("mode", where=mode_column)
+for key in ("k", "f1", "f2", "f3", "f4"):
+    ui.widget(key, where=freeze_column)  # k in mode "first k", f1…f4 in mode "per layer"
+ui.widget("lr", where=lr_column)
 with st.sidebar:
     st.subheader("Fine-tuning")
-    for key in ("mode", "k", "f1", "f2", "f3", "f4", "lr", "epochs", "seed"):
-        ui.widget(key)  # k in mode "first k", f1…f4 in mode "per layer"
+    ui.widget("epochs")
+    ui.widget("seed")
 s = ui.values()
 frozen, lr, epochs, seed = frozen_of(s), float(s.lr), int(s.epochs), int(s.seed)
 
@@ -55,7 +60,8 @@ def _run_figures(frozen: tuple[bool, ...], lr: float, epochs: int, seed: int,
 
 comparison = _compare(frozen, lr, epochs, seed)
 loss_fig, delta_fig = _run_figures(frozen, lr, epochs, seed, lecture)
-ui.chart(loss_fig, key="losses")
+ui.chart(loss_fig, key="losses", summary=text.losses_summary(comparison),
+         data=text.losses_data(comparison))
 ui.explain(*text.LOSSES)
 if all(frozen):
     ui.problem(text.ALL_FROZEN)
@@ -65,14 +71,15 @@ for column, (label, value, delta) in zip(st.columns(4), text.metrics(comparison)
 left, right = st.columns([2, 3])
 with left:
     st.markdown(f"**The course's freezing code for this choice** ({ft.describe(frozen)}):")
-    st.code(code.freeze_code(frozen), language="python")
+    st.code(code.freeze_code(frozen), language="python", wrap_lines=True)
     st.markdown("**Save and load the fine-tuned weights**")
-    st.code(text.SAVE_LOAD, language="python")
+    st.code(text.SAVE_LOAD, language="python", wrap_lines=True)
     st.download_button("Download finetuned.pt", _weights_pt(frozen, lr, epochs, seed),
                        file_name="finetuned.pt", mime="application/octet-stream",
                        key="download_pt", on_click="ignore", icon=":material/download:")
 with right:
-    ui.chart(delta_fig, key="delta")
+    ui.chart(delta_fig, key="delta", summary=text.delta_summary(comparison.runs["freeze"]),
+             data=text.delta_data(comparison.runs["freeze"]))
 ui.explain(*text.DELTA)
 ui.code_panel(code.script(frozen=frozen, lr=lr, epochs=epochs, seed=seed),
               code.prints(comparison), filename="dlviz_finetune.py")
@@ -111,22 +118,25 @@ def _curves(sigma: float, constant: float, seed: int) -> ini.TrainCurves:
 def _curve_figures(scheme: str, sigma: float, constant: float, seed: int,
                    lecture: bool) -> tuple[go.Figure, go.Figure]:
     curves = _curves(sigma, constant, seed)
-    other = scheme if scheme in ("zeros", "constant") else "zeros"
     return (plots.init_curves_figure(curves, selected=scheme, lecture=lecture),
-            plots.symmetry_figure(curves, schemes=("default", other), lecture=lecture))
+            plots.symmetry_figure(curves, schemes=plots.symmetry_pair(scheme), lecture=lecture))
 
 
 hist, stds = _init(scheme, sigma, constant, depth, seed)
 hist_fig, std_fig = _init_figures(scheme, sigma, constant, depth, seed, lecture)
-st.code(ini.init_code(scheme, sigma=sigma, constant=constant), language="python")
-ui.chart(hist_fig, key="hist")
+st.code(ini.init_code(scheme, sigma=sigma, constant=constant), language="python",
+        wrap_lines=True)
+ui.chart(hist_fig, key="hist", summary=text.histograms_summary(hist))
 ui.explain(*text.HISTOGRAMS)
-ui.chart(std_fig, key="std")
+ui.chart(std_fig, key="std", summary=text.std_summary(stds, selected=scheme),
+         data=text.std_data(stds))
 ui.explain(*text.DEPTH)
-_curves(sigma, constant, seed)  # the heavy run (with its progress bar), outside the figure cache
+curves = _curves(sigma, constant, seed)  # the heavy run and its bar, outside the figure cache
 curves_fig, symmetry_fig = _curve_figures(scheme, sigma, constant, seed, lecture)
-ui.chart(curves_fig, key="curves")
-ui.chart(symmetry_fig, key="symmetry")
+ui.chart(curves_fig, key="curves", summary=text.curves_summary(curves, selected=scheme),
+         data=text.curves_data(curves))
+ui.chart(symmetry_fig, key="symmetry",
+         summary=text.symmetry_summary(curves, schemes=plots.symmetry_pair(scheme)))
 ui.explain(*text.SYMMETRY)
 
 ui.code_panel(init_code.script(scheme=scheme, sigma=sigma, constant=constant, depth=depth,

@@ -94,3 +94,38 @@ def test_init_curves_and_symmetry_figure():
     z = array(right["z"])
     assert (z == z[:, :1]).all()  # zeros: every unit (column) is the same
     assert "1 distinct of 64" in sym.layout.annotations[1].text
+
+
+def _visible(data: list[dict]) -> list[dict]:
+    return [t for t in data if t.get("visible", True) is True]
+
+
+@pytest.mark.parametrize("selected", list(ini.SCHEMES))
+def test_init_charts_show_at_most_six_schemes_each_in_its_own_colour_and_dash(selected):
+    """Six colours stay apart for colour-blind eyes (style.MIN_CVD_DISTANCE): at most six
+    schemes are drawn at once, and any two of them differ by colour AND by dash."""
+    curves = ini.train_curves(seed=0, epochs=2)
+    stds = ini.activation_std(depth=6, seed=0)
+    for fig in (plots.init_curves_figure(curves, selected=selected),
+                plots.activation_std_figure(stds, selected=selected)):
+        data = _data(fig)
+        assert len(data) == len(ini.SCHEMES), "every scheme has a legend entry"
+        shown = _visible(data)
+        assert len(shown) <= 6
+        assert any(t["name"].startswith(ini.SCHEMES[selected][0]) for t in shown) or (
+            selected == "zeros" and fig.layout.yaxis.type == "log"), "the choice is drawn"
+        colours = [t["line"]["color"] for t in shown]
+        dashes = [t["line"]["dash"] for t in shown]
+        assert len(set(colours)) == len(shown) and len(set(dashes)) == len(shown)
+
+
+def test_init_lines_are_thick_and_opaque_enough_in_lecture_mode():
+    curves = ini.train_curves(seed=0, epochs=2)
+    for lecture, width, opacity in ((False, 1.5, 0.7), (True, 3.0, 0.6)):
+        for t in _data(plots.init_curves_figure(curves, selected="kaiming", lecture=lecture)):
+            assert t["line"]["width"] >= width and t["opacity"] >= opacity
+
+
+def test_the_fine_tuning_runs_differ_by_dash_as_well_as_colour(comparison):
+    data = _data(plots.loss_curves_figure(comparison))
+    assert len({t["line"]["color"] for t in data}) == len({t["line"]["dash"] for t in data}) == 4
