@@ -18,10 +18,13 @@ def _cure(changes: dict) -> None:
     ui.set_values(SETTINGS, changes, reset=() if changes else SETUP)
 
 
+# The knobs of the overfitting story (and of most cures) above the main figure; the rest aside.
+MAIN = ("n", "width", "p", "wd")
+for column, key in zip(st.columns(len(MAIN)), MAIN, strict=True):
+    ui.widget(key, where=column)
 with st.sidebar:
-    for header, keys in (("Data", ("data", "n", "noise", "aug")),
-                         ("Model", ("width", "depth", "p")),
-                         ("Training", ("wd", "epochs", "seed"))):
+    for header, keys in (("Data", ("data", "noise", "aug")), ("Model", ("depth",)),
+                         ("Training", ("epochs", "seed"))):
         st.subheader(header)
         for key in keys:
             ui.widget(key)
@@ -62,13 +65,15 @@ diagnosis = _diagnose(result)
 curves_fig, boundary_fig = _figures(lecture, **settings)
 
 st.markdown(text.diagnosis(diagnosis))
-ui.chart(curves_fig, key="curves")
+ui.chart(curves_fig, key="curves", summary=text.curves_summary(result, diagnosis),
+         data=text.curves_data(result))
 ui.explain(*text.CURVES)
 # side by side on a monitor; stacked on a projector, where a column is too narrow
 left, right = ((st.container(), st.container()) if lecture
                else st.columns([3, 2], vertical_alignment="center"))
 with left:
-    ui.chart(boundary_fig, key="boundary")
+    ui.chart(boundary_fig, key="boundary", summary=text.boundary_summary(result),
+             data=text.boundary_data(result))
 with right:
     row1, row2 = (st.columns(4),) * 2 if lecture else (st.columns(2), st.columns(2))
     row1[0].metric("Train accuracy", f"{result.train_acc[-1]:.1%}")
@@ -93,7 +98,8 @@ st.button("Back to the overfitting setup", key="cure_reset", on_click=_cure, arg
 st.header("Dropout: model.train() versus model.eval()")
 dropout_seed = ui.widget("dseed", where=st.columns([1, 2])[0])
 demo, dropout_fig = _demo(dropout_seed, lecture)
-ui.chart(dropout_fig, key="dropout")
+ui.chart(dropout_fig, key="dropout", summary=text.dropout_summary(demo),
+         data=text.dropout_data(demo))
 ui.explain(*text.DROPOUT)
 
 ui.code_panel(code.script(**settings, dropout_seed=dropout_seed),
