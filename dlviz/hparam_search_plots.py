@@ -13,9 +13,9 @@ from dlviz.hparam_search import LR_RANGE, MOMENTUM_RANGE, SearchResult, Trials
 
 TITLES = {"grid": "Grid search", "random": "Random search"}
 SYMBOLS = {"grid": "square", "random": "circle"}
-BEST_COLOR = style.color(3)  # vermillion outline: "the best point"
+BEST_COLOR = style.color(4)  # black outline: "the best point", apart from both methods' colours
 # Decade ticks only: plotly's in-between log labels ("2", "5") are drawn at 3/4 of the font.
-LR_AXIS = dict(type="log", title=dict(text="learning rate (log scale)"),
+LR_AXIS = dict(type="log", title=dict(text="learning rate"),  # the 10ⁿ ticks say "log"
                range=[math.log10(LR_RANGE[0]) - 0.12, math.log10(LR_RANGE[1]) + 0.12],
                tickvals=[1e-4, 1e-3, 1e-2], ticktext=["10⁻⁴", "10⁻³", "10⁻²"])
 MOMENTUM_PAD = 0.008
@@ -27,6 +27,21 @@ HOVER = "lr %{x:.3g}<br>momentum %{y:.3f}<br>val loss %{marker.color:.4f}<extra>
 
 def _finite(t: Trials) -> np.ndarray:
     return np.isfinite(t.val_loss)
+
+
+def _below_toolbar(spec: dict, *, lecture: bool, height: int) -> None:
+    """Lower the top row of panels so their subplot titles sit under plotly's toolbar
+    (ui.chart leaves a 40-px top margin, the toolbar's room; a title above the top panels
+    ran into it, on a phone over both panels). Moves the top row's domains and titles."""
+    shift = 1.4 * style.sizes(lecture).font / (height - 140)  # a title's height, as a fraction
+    layout = spec["layout"]
+    for key in [k for k in layout if k.startswith("yaxis")]:
+        low, high = layout[key].get("domain", [0.0, 1.0])
+        if high >= 0.999:
+            layout[key]["domain"] = [low, 1.0 - shift]
+    for annotation in layout.get("annotations", ()):
+        if annotation.get("yref") == "paper" and annotation.get("y", 0) >= 0.999:
+            annotation["y"] = 1.0 - shift
 
 
 def _loss_range(result: SearchResult) -> tuple[float, float]:
@@ -47,8 +62,8 @@ def _best_trace(t: Trials, *, x: float, y: float, size: int, showlegend: bool) -
         type="scatter", x=[x], y=[y], mode="markers", name="best of each method",
         legendgroup="best", showlegend=showlegend,
         cliponaxis=False,  # a best point on the range's edge stays whole
-        marker=dict(symbol="star", size=size, color="rgba(0,0,0,0)",
-                    line=dict(color=BEST_COLOR, width=3)),
+        # an open star: its outline in marker.color, at marker.line.width
+        marker=dict(symbol="star-open", size=size, color=BEST_COLOR, line=dict(width=3)),
         hovertemplate=f"best {t.method}: val loss {t.val_loss[t.best]:.4f}<extra></extra>",
     )
 
@@ -59,9 +74,10 @@ def plane_figure(result: SearchResult, *, lecture: bool = False) -> go.Figure:
     One panel per method, the same colour scale for both; a star marks each method's best.
     """
     s = style.sizes(lecture)
-    spec = style.subplots(1, 2, shared_yaxes=True, horizontal_spacing=0.04,
-                          subplot_titles=tuple(f"{TITLES[m]}: {result.trials} trials"
-                                               for m in ("grid", "random")))
+    # Short panel titles and room between the panels: on a phone, "…: 16 trials" ran into
+    # the next title and the panels' end ticks into each other (the budget is in the summary).
+    spec = style.subplots(1, 2, shared_yaxes=True, horizontal_spacing=0.09,
+                          subplot_titles=tuple(TITLES[m] for m in ("grid", "random")))
     cmin, cmax = _loss_range(result)
     for col, t in enumerate((result.grid, result.random), start=1):
         ok = _finite(t)
@@ -85,12 +101,18 @@ def plane_figure(result: SearchResult, *, lecture: bool = False) -> go.Figure:
         style.axis(layout, x).update(copy.deepcopy(LR_AXIS))
         style.axis(layout, y)["range"] = list(MOMENTUM_AXIS_RANGE)
     style.axis(layout, "y")["title"] = dict(text="momentum")
+    style.axis(layout, "y")["nticks"] = 5
     layout.update(
         coloraxis=dict(colorscale=style.SEQUENTIAL, reversescale=True, cmin=cmin, cmax=cmax,
-                       colorbar=dict(title=dict(text="val loss"), thickness=14)),
+                       # under the plot: at the side it squeezed a phone's two panels
+                       colorbar=dict(title=dict(text="validation loss", side="top"),
+                                     orientation="h", thickness=12, len=0.8, x=0.5,
+                                     xanchor="center", y=-0.22, yanchor="top", nticks=6)),
         showlegend=False,
     )
-    return style.finish(spec, lecture=lecture)
+    height = s.height + 60  # the colour bar's room
+    _below_toolbar(spec, lecture=lecture, height=height)
+    return style.finish(spec, lecture=lecture, height=height)
 
 
 def projections_figure(result: SearchResult, *, lecture: bool = False) -> go.Figure:
@@ -100,9 +122,9 @@ def projections_figure(result: SearchResult, *, lecture: bool = False) -> go.Fig
     value of their own.
     """
     s = style.sizes(lecture)
-    spec = style.subplots(1, 2, shared_yaxes=True, horizontal_spacing=0.04,
-                          subplot_titles=("Projected onto the lr axis",
-                                          "Projected onto the momentum axis"))
+    # No panel titles: each panel's x-axis title says which axis it projects onto (titles
+    # above the panels ran into plotly's toolbar).
+    spec = style.subplots(1, 2, shared_yaxes=True, horizontal_spacing=0.1)
     for i, t in enumerate((result.grid, result.random)):
         ok = _finite(t)
         name = (f"{TITLES[t.method]}: {t.distinct_lr} lr values, "
@@ -119,7 +141,8 @@ def projections_figure(result: SearchResult, *, lecture: bool = False) -> go.Fig
                 showlegend=(i == 0 and col == 1))))
     layout = spec["layout"]
     style.axis(layout, "x").update(copy.deepcopy(LR_AXIS))
-    style.axis(layout, "x2").update(title=dict(text="momentum"), range=list(MOMENTUM_AXIS_RANGE))
+    style.axis(layout, "x2").update(title=dict(text="momentum"), range=list(MOMENTUM_AXIS_RANGE),
+                                    nticks=4)
     style.axis(layout, "y")["title"] = dict(text="validation loss")
     # Below everything, in the figure's own margin, clear of the axis titles.
     layout["legend"] = dict(orientation="h", yref="container", y=0, yanchor="bottom",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 
 def search(trials: int) -> tuple[str, str]:
     """Under the plane: what both methods spent, then how the trials are made equal."""
@@ -41,3 +43,42 @@ def projections(trials: int) -> tuple[str, str]:
         "learning rates, where the grid's corner can win. Change the seed to see both "
         "outcomes.")
     return essential, more
+
+
+# --- the charts' text alternatives: one sentence each, with the result's numbers -------------
+
+NAMES = {"grid": "grid search", "random": "random search"}
+
+
+def _best(t) -> str:
+    return (f"{NAMES[t.method]}'s best is val loss {t.val_loss[t.best]:.4f} at lr "
+            f"{t.lr[t.best]:.3g}, momentum {t.momentum[t.best]:.3f}")
+
+
+def _diverged(result) -> str:
+    n = sum(int((~np.isfinite(t.val_loss)).sum()) for t in result.by_method().values())
+    return f"; {n} trials diverged" if n else ""
+
+
+def plane_summary(result) -> str:
+    """The lr × momentum plane: the budget, and each method's best trial."""
+    return (f"{result.trials} trials per method on the learning rate × momentum plane, "
+            f"coloured by validation loss: {_best(result.grid)}; "
+            f"{_best(result.random)}{_diverged(result)}.")
+
+
+def projections_summary(result) -> str:
+    """The projections: how many distinct values of each axis each method tested."""
+    g, r = result.grid, result.random
+    return (f"Validation loss against each hyperparameter alone: grid search tested "
+            f"{g.distinct_lr} learning rates and {g.distinct_momentum} momenta, random search "
+            f"{r.distinct_lr} and {r.distinct_momentum}, with {result.trials} trials each.")
+
+
+def trials_data(result) -> dict[str, list]:
+    """Every trial of both methods: the table behind both charts (inf: diverged)."""
+    rows = [(t.method, float(lr), float(m), float(v))
+            for t in (result.grid, result.random)
+            for lr, m, v in zip(t.lr, t.momentum, t.val_loss, strict=True)]
+    return {"method": [r[0] for r in rows], "learning rate": [r[1] for r in rows],
+            "momentum": [r[2] for r in rows], "validation loss": [r[3] for r in rows]}

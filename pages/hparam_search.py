@@ -11,11 +11,9 @@ from dlviz.hparam_search_settings import SETTINGS
 
 lecture = ui.page("hparam_search", SETTINGS)
 
-with st.sidebar:
-    st.subheader("Search")
-    ui.widget("trials")
-    ui.widget("epochs")
-    ui.widget("seed")
+# Three settings in all: every one above the main figure (columns stack on a phone).
+for column, key in zip(st.columns(3), ("trials", "epochs", "seed"), strict=True):
+    ui.widget(key, where=column)
 s = ui.values()
 trials, epochs, seed = int(s.trials), int(s.epochs), int(s.seed)
 
@@ -38,7 +36,8 @@ def _projections_figure(trials: int, epochs: int, seed: int, lecture: bool):
 
 
 result = _search(trials, epochs, seed)  # first, so that its progress bar sits at the top
-ui.chart(_plane_figure(trials, epochs, seed, lecture), key="plane")
+ui.chart(_plane_figure(trials, epochs, seed, lecture), key="plane",
+         summary=text.plane_summary(result), data=text.trials_data(result))
 
 for col, t in zip(st.columns(2), (result.grid, result.random), strict=True):
     col.metric(f"Best of {plots.TITLES[t.method].lower()}",
@@ -47,7 +46,8 @@ for col, t in zip(st.columns(2), (result.grid, result.random), strict=True):
 ui.explain(*text.search(trials))
 
 st.header("Why random search covers each axis better")
-ui.chart(_projections_figure(trials, epochs, seed, lecture), key="projections")
+ui.chart(_projections_figure(trials, epochs, seed, lecture), key="projections",
+         summary=text.projections_summary(result))
 ui.explain(*text.projections(trials))
 
 ui.code_panel(code.script(trials=trials, epochs=epochs, seed=seed), code.prints(result),

@@ -56,7 +56,8 @@ def test_plane_stars_each_methods_best(result):
     stars = _points(fig, "best of each method")
     assert len(stars) == 2
     for star, t in zip(stars, (result.grid, result.random), strict=True):
-        assert star["marker"]["symbol"] == "star"
+        assert star["marker"]["symbol"] == "star-open"
+        assert star["marker"]["color"] == style.color(4)  # black: apart from both methods
         assert array(star["x"])[0] == t.lr[np.argmin(t.val_loss)]
         assert array(star["y"])[0] == t.momentum[np.argmin(t.val_loss)]
 
