@@ -152,8 +152,9 @@ def curve_figure(surface: Surface, grid: Grid, path: PathView, *, step: int | No
     pts, losses = path.points[:k + 1], path.losses[:k + 1]
     lo, hi = float(grid.z.min()), float(grid.z.max())
     pad = 0.08 * (hi - lo)
+    # the y axis names the curve: out of the legend, which takes a phone chart's height
     data = [dict(type="scatter", x=grid.xs, y=grid.z, mode="lines", name="f(x)",
-                 hoverinfo="skip", line=dict(color=style.color(0))),
+                 hoverinfo="skip", showlegend=False, line=dict(color=style.color(0))),
             # dashed (the curve is solid) at the usual width, not the old 1-px dotted line: it
             # must read from the back row
             dict(type="scatter", x=pts[:, 0], y=losses, mode="lines+markers", name="steps",
