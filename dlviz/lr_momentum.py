@@ -34,6 +34,7 @@ MAX_RUNS = 4
 NOISE_MAX = 20.0
 GAP_FLOOR = 1e-16  # gaps and distances are floored here so a log axis can show them
 NEAR = 0.05  # "reached a minimum": within NEAR × the widest side of the plotting domain
+MAX_FRAMES = 60  # the animation's frames at most (a frame every 0.7 s: 42 s for a long run)
 
 
 def lr_choices() -> tuple[float, ...]:
@@ -209,6 +210,12 @@ def compare_many(seeds: Sequence[int], *, f: str, runs: Sequence[RunSpec],
                        int(seed), f_star, tuple(_measured(surface, spec, t) for spec, t in
                                                 zip(runs, traces, strict=True)))
             for seed, traces in zip(seeds, traced, strict=True)]
+
+
+def frame_steps(steps: int) -> list[int]:
+    """The optimizer steps the animation's frames show, for runs of up to `steps` steps: at
+    most MAX_FRAMES, always 0 and `steps` (frame i shows step frame_steps(steps)[i])."""
+    return sorted({int(round(v)) for v in np.linspace(0, steps, min(MAX_FRAMES, steps + 1))})
 
 
 def add_run(runs: Sequence[RunSpec], new: RunSpec) -> tuple[RunSpec, ...]:

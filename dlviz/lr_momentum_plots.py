@@ -1,4 +1,5 @@
-"""Figures of the Learning rate & momentum page: paths (animated), curves, and the map.
+"""Figures of the Learning rate & momentum page: paths (one figure per animation frame,
+stepped by the page's player), curves, and the map.
 
 Builders only format: every number comes from a `Comparison`, a `Landscape`, an
 `LrMomentumMap` or a `Theory`. NaN never reaches a figure (missing cells become None).
@@ -12,12 +13,11 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from dlviz import lr_momentum as lm
 from dlviz import style
 from dlviz.lr_momentum import OUTCOMES, Comparison, Landscape, RunSpec
 from dlviz.lr_momentum_map import LrMomentumMap
 from dlviz.lr_momentum_theory import Theory, bound_curve
-
-MAX_FRAMES = 60
 
 
 def _r(a, digits: int = 6) -> list:
@@ -33,9 +33,14 @@ def run_name(i: int, comp: Comparison) -> str:
 
 
 def frame_steps(comp: Comparison) -> list[int]:
-    """The steps the animation shows: at most MAX_FRAMES, always the first and the last."""
-    longest = max(len(r.points) for r in comp.runs) - 1
-    return sorted({int(round(v)) for v in np.linspace(0, longest, min(MAX_FRAMES, longest + 1))})
+    """The steps the animation's frames show (frame i: step frame_steps(comp)[i]): at most
+    MAX_FRAMES, always the first and the longest run's last."""
+    return lm.frame_steps(max(r.spec.steps for r in comp.runs))
+
+
+def frame_title(comp: Comparison, frame: int) -> str:
+    steps = frame_steps(comp)
+    return f"The runs after step {steps[frame]} of {steps[-1]}"
 
 
 def _coords(comp: Comparison, i: int, k: int, dim: int):
@@ -50,24 +55,29 @@ def _scatter(x, y, **kw) -> dict:
     return dict(type="scatter", x=x, y=y, **kw)
 
 
+def _ball_name(i: int) -> str:
+    return f"run {i + 1} now"
+
+
 def paths_figure(comp: Comparison, land: Landscape, *, minima=(), lecture: bool = False
                  ) -> go.Figure:
-    """The runs on the objective: the 1-D curve with balls, or the 2-D contour with paths.
+    """The runs on the objective: the 1-D curve with balls, or the 2-D contour with paths,
+    each run's ball at the animation's last frame (`frame_figure` moves them).
 
-    `minima`: the surface's Minimum entries (star: global, circle: local). Plotly frames
-    move one ball per run through frame_steps(comp), with play/pause and a step slider.
-    Built as one dict (a new seed redraws it): plotly's incremental calls cost 4x more.
+    `minima`: the surface's Minimum entries (star: global, circle: local). Runs differ by
+    colour, dash and marker (style.series). Built as one dict: plotly's incremental calls
+    cost 4x more.
     """
     dim = comp.runs[0].points.shape[1]
     if dim == 1:
         data = [_scatter(_r(land.xs), _r(land.values), mode="lines", name="f(x)",
-                         line=dict(color=style.INK, width=1.5), hoverinfo="skip")]
-    else:
+                         line=dict(color=style.INK, width=2), hoverinfo="skip")]
+    else:  # in lecture mode the contour lines would be floored to 3 px: colour alone there
         data = [dict(type="contour", x=_r(land.xs), y=_r(land.ys),
                      z=[_r(row, 4) for row in land.shade], colorscale=style.SEQUENTIAL,
                      ncontours=30, showscale=False, opacity=0.45, line=dict(width=0.5),
                      hoverinfo="skip", name="f", contours=dict(coloring="heatmap",
-                                                               showlines=True))]
+                                                               showlines=not lecture))]
     for m in minima:
         px, py = (m.point[0], m.value) if dim == 1 else m.point
         data.append(_scatter([px], [py], mode="markers", showlegend=False,
@@ -76,36 +86,52 @@ def paths_figure(comp: Comparison, land: Landscape, *, minima=(), lecture: bool 
                              marker=dict(symbol="star" if m.kind == "global" else
                                          "circle-open", size=16, color=style.INK)))
     for i, r in enumerate(comp.runs):
+        look = style.series(i)
         x, y = (r.points[:, 0], r.losses) if dim == 1 else (r.points[:, 0], r.points[:, 1])
         # 1-D: the iterates sit on the curve (chords between them would cut across it)
         data.append(_scatter(_r(x), _r(y), mode="markers" if dim == 1 else "lines+markers",
-                             name=run_name(i, comp), legendgroup=str(i), opacity=0.6,
-                             line=dict(color=style.color(i)),
-                             marker=dict(color=style.color(i), size=7 if dim == 1 else 5)))
+                             name=run_name(i, comp), legendgroup=str(i), opacity=0.6 if dim
+                             == 1 else 0.75, line=dict(color=look["color"], dash=look["dash"]),
+                             marker=dict(color=look["color"], symbol=look["symbol"],
+                                         size=8 if dim == 1 else 6)))
         if r.diverged_at is not None:
             data.append(_scatter(_r(x[-1:]), _r(y[-1:]), mode="markers", showlegend=False,
                                  legendgroup=str(i), name=f"run {i + 1} diverged",
-                                 marker=dict(symbol="x", size=14, color=style.color(i))))
-    first_ball = len(data)
+                                 marker=dict(symbol="x", size=14, color=look["color"])))
+    last = len(frame_steps(comp)) - 1
     for i in range(len(comp.runs)):
-        bx, by = _coords(comp, i, 0, dim)
+        look = style.series(i)
+        bx, by = _coords(comp, i, frame_steps(comp)[last], dim)
         data.append(_scatter(bx, by, mode="markers", showlegend=False, legendgroup=str(i),
-                             name=f"run {i + 1} now",
-                             marker=dict(size=16, color=style.color(i),
+                             name=_ball_name(i),
+                             marker=dict(size=16, color=look["color"], symbol=look["symbol"],
                                          line=dict(width=2, color="white"))))
     (x_lo, x_hi), *rest = land_domain(land)
-    layout = {"xaxis": {"range": [x_lo, x_hi]},  # no axis title: the animation controls sit there
-              "legend": dict(orientation="h", y=1.02, yanchor="bottom", x=0)}
+    layout = {"xaxis": {"range": [x_lo, x_hi], "title": {"text": "x"}, "nticks": 6},
+              "legend": style.legend_below(), "title": {"text": frame_title(comp, last)}}
     if dim == 1:
         lo, hi = float(np.min(land.values)), float(np.max(land.values))
         layout["yaxis"] = {"range": [lo - 0.05 * (hi - lo), hi], "title": {"text": "f(x)"}}
     else:
         layout["yaxis"] = {"range": list(rest[0]), "title": {"text": "y"}}
-    spec = {"data": data, "layout": layout,
-            "frames": _animate(layout, comp, dim, first_ball)}
-    fig = style.finish(spec, lecture=lecture, height=560 if lecture else 500)
-    fig.layout.margin.update(t=20, b=110)  # legend above, animation controls below
-    return fig
+    return style.finish({"data": data, "layout": layout}, lecture=lecture,
+                        height=560 if lecture else 500)
+
+
+def frame_figure(spec: dict, comp: Comparison, frame: int) -> go.Figure:
+    """`paths_figure`'s dict (`spec`, not changed) with each run's ball after the step of
+    animation frame `frame`, and that step in the title.
+
+    Only the balls' coordinates are new: the rest of the (already validated) figure is
+    shared, so a frame costs a few ms instead of a full build."""
+    dim = comp.runs[0].points.shape[1]
+    k = frame_steps(comp)[frame]
+    balls = {_ball_name(i): _coords(comp, i, k, dim) for i in range(len(comp.runs))}
+    data = [{**t, "x": balls[t["name"]][0], "y": balls[t["name"]][1]}
+            if t.get("name") in balls else t for t in spec["data"]]
+    layout = {**spec["layout"], "title": {**spec["layout"].get("title", {}),
+                                          "text": frame_title(comp, frame)}}
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
 
 
 def land_domain(land: Landscape) -> list[tuple[float, float]]:
@@ -115,51 +141,34 @@ def land_domain(land: Landscape) -> list[tuple[float, float]]:
     return out
 
 
-def _animate(layout: dict, comp: Comparison, dim: int, first_ball: int) -> list[dict]:
-    """The frames (each moves the balls, traces first_ball …), and the play/pause menu and
-    step slider added to `layout`."""
-    steps = frame_steps(comp)
-    balls = list(range(first_ball, first_ball + len(comp.runs)))
-    frames = [{"data": [_scatter(*_coords(comp, i, k, dim)) for i in range(len(comp.runs))],
-               "traces": balls, "name": str(k)} for k in steps]
-    play = dict(frame=dict(duration=120, redraw=False), transition=dict(duration=0),
-                fromcurrent=True, mode="immediate")
-    stop = dict(frame=dict(duration=0, redraw=False), mode="immediate")
-    layout["updatemenus"] = [dict(
-        type="buttons", direction="left", x=0, y=-0.14, xanchor="left", yanchor="top",
-        pad=dict(t=0), buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
-                                dict(label="❚❚ Pause", method="animate",
-                                     args=[[None], stop])])]
-    layout["sliders"] = [dict(active=0, x=0.3, len=0.7, y=-0.1, yanchor="top", pad=dict(t=0),
-                              currentvalue=dict(prefix="step ", xanchor="right"),
-                              steps=[dict(label=str(k), method="animate", args=[[str(k)], stop])
-                                     for k in steps])]
-    return frames
-
-
 def curves_figure(comp: Comparison, *, lecture: bool = False) -> go.Figure:
-    """Loss − f* (log y) and distance to the global minimum (log y) against step."""
+    """Loss − f* (log y) over distance to the global minimum (log y), against step.
+
+    Stacked, not side by side: two panels sharing a 358-px phone chart left their titles
+    over each other and under the toolbar; each y axis is titled instead."""
     has_min = comp.f_star is not None
-    spec = style.subplots(1, 2, horizontal_spacing=0.1, subplot_titles=(
-        "Loss − f* (global minimum)" if has_min else "Loss",
-        "Distance to the global minimum" if has_min else "(no minimum listed)"))
+    spec = style.subplots(2 if has_min else 1, 1, shared_xaxes=True, vertical_spacing=0.08)
     layout = spec["layout"]
     for i, r in enumerate(comp.runs):
         steps = np.arange(len(r.losses)).tolist()
-        common = dict(mode="lines", legendgroup=str(i), line=dict(color=style.color(i)))
+        look = style.series(i)
+        common = dict(mode="lines", legendgroup=str(i),
+                      line=dict(color=look["color"], dash=look["dash"]))
         spec["data"].append(_scatter(steps, _r(r.gap, 9), name=run_name(i, comp), **common,
                                      xaxis="x", yaxis="y"))
         if has_min:
             spec["data"].append(_scatter(steps, _r(r.distance, 9), showlegend=False,
                                          name=f"run {i + 1} distance", **common,
                                          xaxis="x2", yaxis="y2"))
-    for ref in ("x", "x2"):
-        style.axis(layout, ref)["title"] = {"text": "step"}
+    style.axis(layout, "x2" if has_min else "x").update(title={"text": "step"}, nticks=6)
+    style.axis(layout, "y")["title"] = {"text": "loss − f*" if has_min else "loss"}
     if has_min:
+        style.axis(layout, "y2")["title"] = {"text": "distance"}
         for ref in ("y", "y2"):
-            style.axis(layout, ref).update(type="log", exponentformat="power")
-    layout["legend"] = dict(orientation="h", y=-0.3)
-    return style.finish(spec, lecture=lecture, height=480 if lecture else 400)
+            style.axis(layout, ref).update(type="log", exponentformat="power", nticks=4)
+    layout["legend"] = style.legend_below()
+    return style.finish(spec, lecture=lecture, height=(620 if lecture else 520) if has_min
+                        else (420 if lecture else 360))
 
 
 def map_figure(lmap: LrMomentumMap, *, metric: str = "final", comp: Comparison | None = None,
@@ -174,22 +183,21 @@ def map_figure(lmap: LrMomentumMap, *, metric: str = "final", comp: Comparison |
     lx = np.log10(lmap.lrs)  # (n_lr,) the x axis is log10 lr, labelled as lr
     if metric == "steps":
         z = np.where(lmap.steps_to_converge >= 0, lmap.steps_to_converge, np.nan).T
-        title, cbar = "Steps to converge (SGD)", "steps"
+        title, cbar = ("Steps to converge (SGD): grey cells diverged, blank ones did not "
+                       "converge"), "steps"
     else:
         z = np.where(lmap.diverged, np.nan, np.log10(np.maximum(lmap.gap, 1e-16))).T
-        title, cbar = "Final loss − f* (SGD), log₁₀", "log₁₀(loss − f*)"
+        title, cbar = "Final loss − f* (SGD), log₁₀: grey cells diverged", "log₁₀(loss − f*)"
     div = np.where(lmap.diverged, 1.0, np.nan).T
     data = [dict(type="heatmap", x=lx.round(6), y=lmap.momentums, z=[_r(row, 4) for row in z],
-                 colorscale=style.SEQUENTIAL, colorbar=dict(title=dict(text=cbar)),
+                 colorscale=style.SEQUENTIAL,  # title along the bar: a phone keeps its width
+                 colorbar=dict(title=dict(text=cbar, side="right"), thickness=14),
                  hoverinfo="skip", name=title),
             dict(type="heatmap", x=lx.round(6), y=lmap.momentums, z=[_r(row) for row in div],
                  colorscale=[[0, "#BBBBBB"], [1, "#BBBBBB"]], showscale=False,
-                 hoverinfo="skip", name="diverged"),
-            _scatter([None], [None], mode="markers", name="diverged",
-                     marker=dict(symbol="square", size=12, color="#BBBBBB"))]
-    if metric == "steps":
-        data.append(_scatter([None], [None], mode="markers", name="not converged (blank)",
-                             marker=dict(symbol="square-open", size=12, color="#999999")))
+                 hoverinfo="skip", name="diverged")]
+    # the grey and blank cells are keyed in the title (page text): a legend swatch of light
+    # grey would be a series as faint as yellow, and as close to green for deuteranopes
     if theory is not None and theory.quadratic:
         bound = bound_curve(theory, lmap.momentums)
         keep = (bound >= lmap.lrs[0]) & (bound <= lmap.lrs[-1])
@@ -202,8 +210,8 @@ def map_figure(lmap: LrMomentumMap, *, metric: str = "final", comp: Comparison |
                 lmap.lrs[0] <= s.lr <= lmap.lrs[-1]):
             data.append(_scatter([round(float(np.log10(s.lr)), 6)], [s.momentum],
                                  mode="markers", name=f"run {i + 1}", marker=dict(
-                                     symbol="circle-open", size=18, color=style.color(i),
-                                     line=dict(width=3))))
+                                     symbol=style.series(i)["symbol"] + "-open", size=18,
+                                     color=style.color(i), line=dict(width=3))))
     gx, gy = np.meshgrid(lx, lmap.momentums, indexing="ij")  # (n_lr, n_mom)
     # numpy arrays (finite: the sweep's final loss is the last finite one) travel as compact
     # binary in plotly's JSON, which keeps this 1600-point layer cheap on every rerun
@@ -214,16 +222,26 @@ def map_figure(lmap: LrMomentumMap, *, metric: str = "final", comp: Comparison |
                          hovertemplate="lr %{customdata[0]:.2g}, μ %{y}<br>final loss "
                                        "%{customdata[1]:.4g}<br>click: add this run"
                                        "<extra></extra>"))
-    decades = range(int(np.floor(lx[0])), int(np.ceil(lx[-1])) + 1)
+    lo, hi = int(np.floor(lx[0])), int(np.ceil(lx[-1]))
+    # a 358-px phone chart holds 4 labels, 2–3 at lecture size
+    decades = range(lo, hi + 1, 1 if hi - lo <= (2 if lecture else 4) else 2)
     layout = {"xaxis": dict(title=dict(text="learning rate (log scale)"),
-                            tickvals=list(decades), ticktext=[f"{10.0**d:g}" for d in decades],
+                            tickvals=list(decades), ticktext=[_power(d) for d in decades],
                             range=[lx[0] - 0.07, lx[-1] + 0.07]),
-              "yaxis": dict(title=dict(text="momentum μ"),
+              "yaxis": dict(title=dict(text="momentum μ"), nticks=5,
                             range=[-0.045, lmap.momentums[-1] + 0.03]),
-              "title": dict(text=title), "legend": dict(orientation="h", y=-0.2),
+              "title": dict(text=title), "legend": style.legend_below(),
               "clickmode": "event+select"}
     return style.finish({"data": data, "layout": layout}, lecture=lecture,
                         height=560 if lecture else 480)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power(decade: int) -> str:
+    """10^decade as a short tick label: 1, 10, 10⁻³."""
+    return {0: "1", 1: "10"}.get(decade, "10" + str(decade).translate(_SUPERSCRIPT))
 
 
 def outcome_text(comp: Comparison, i: int) -> str:

@@ -35,6 +35,16 @@ def _start_default(known) -> str:
     return state["start"] if known["f"] == state["f"] else ""
 
 
+def longest(known) -> int:
+    """The longest run's steps: the animation's last frame shows it."""
+    return max(known[f"steps{i}"] for i in range(1, known["n"] + 1))
+
+
+def last_frame(known) -> int:
+    """The animation's last frame index (runs 1 … n, their steps known)."""
+    return len(lm.frame_steps(longest(known))) - 1
+
+
 def _lane(i: int) -> tuple[cfg.Setting, ...]:
     on = lambda known, i=i: known["n"] >= i  # noqa: E731 - run i exists while n ≥ i
     return (
@@ -68,6 +78,11 @@ SETTINGS = cfg.Table((
     cfg.seed(),
     cfg.Number("n", "Runs", _preset("n"), lo=1, hi=lm.MAX_RUNS, integer=True),
     *(s for i in range(1, lm.MAX_RUNS + 1) for s in _lane(i)),
+    # the frame the runs' chart shows; by default the last one: the whole run, as before
+    cfg.Number("step", "Frame", last_frame,
+               f"Frame i shows the runs after step i (every k-th step when the longest run "
+               f"has more than {lm.MAX_FRAMES} steps: the chart's title says which).",
+               lo=0, hi=last_frame, integer=True),
     cfg.Choice("metric", "Colour", "final", options=tuple(lmap.METRICS), labels=lmap.METRICS,
                widget="segmented"),
     cfg.Span("mlr", "lr range (powers of 10)", _preset("mlr"), options=DECADES),

@@ -3,16 +3,21 @@ its numbers."""
 
 from __future__ import annotations
 
+import numpy as np
+
+from dlviz import lr_momentum as lm
 from dlviz.lr_momentum import Comparison
-from dlviz.lr_momentum_plots import outcome_text, run_name
+from dlviz.lr_momentum_map import METRICS, LrMomentumMap
+from dlviz.lr_momentum_plots import frame_steps, outcome_text, run_name
 from dlviz.lr_momentum_presets import PRESETS
 from dlviz.lr_momentum_theory import Theory
 
 RUNS = (
-    "Each run is a real `torch.optim` optimizer from the same start; press ▶ to step through "
-    "them together.",
-    "Pick a preset in the sidebar to reproduce a claim from the course, d2l or Distill, or "
-    "click a cell of the map below to add that setting as a run.")
+    "Each run is a real `torch.optim` optimizer from the same start; turn on Play, or move "
+    "the frame slider (arrow keys step by one), to step through them together.",
+    "Pick a preset above to reproduce a claim from the course, d2l or Distill, set the "
+    "objective and each run in the sidebar, or click a cell of the map below to add that "
+    "setting as a run.")
 
 WHY_MOMENTUM = (
     "Why momentum helps: in a narrow valley the steep direction caps the learning rate, so "
@@ -79,3 +84,116 @@ def theory_caption(th: Theory) -> str:
     return (f"Theory {where}. Hessian eigenvalues from autograd: "
             f"{', '.join(f'{v:.4g}' for v in th.eigenvalues)}. Plain GD at its best lr "
             f"shrinks the error by (κ−1)/(κ+1) = {th.gd_rate:.4f} per step.")
+
+
+# --- the charts' text alternatives (one sentence each) and the numbers behind them -------------
+
+def _g(value: float, digits: int = 4) -> str:
+    """A number for a sentence, with a real minus sign (a screen reader says "minus")."""
+    return f"{value:.{digits}g}".replace("-", "−")
+
+
+def _point(p) -> str:
+    return f"x = {_g(p[0])}" if len(p) == 1 else "(" + ", ".join(_g(v) for v in p) + ")"
+
+
+def _minimum(comp: Comparison) -> str:
+    minima = lm.global_minima(lm.surface_for(comp.surface, comp.condition))
+    if not len(minima):
+        return "this objective lists no global minimum"
+    where = " and ".join(_point(m) for m in minima[:2]) + (" …" if len(minima) > 2 else "")
+    return f"the global minimum is at {where} with loss {_g(comp.f_star)}"
+
+
+def paths_summary(comp: Comparison, frame: int) -> str:
+    """The runs' chart at animation frame `frame`: where each run's ball is, and the minimum."""
+    k = frame_steps(comp)[frame]
+    parts = []
+    for i, r in enumerate(comp.runs, start=1):
+        j = min(k, len(r.points) - 1)
+        if r.diverged_at is not None and k >= r.diverged_at:
+            parts.append(f"run {i} diverged at step {r.diverged_at} (last at "
+                         f"{_point(r.points[j])})")
+        else:
+            parts.append(f"run {i} is at {_point(r.points[j])} with loss {_g(r.losses[j])}")
+    return (f"After step {k} of {frame_steps(comp)[-1]} from {_point(comp.start)}: "
+            f"{'; '.join(parts)}; {_minimum(comp)}.")
+
+
+def paths_data(comp: Comparison) -> dict:
+    """Every run's iterates: run, step, the coordinates and the loss, one row a step."""
+    cols: dict = {"run": [], "step": []}
+    dim = len(comp.start)
+    names = ("x",) if dim == 1 else ("x", "y")
+    for name in names:
+        cols[name] = []
+    cols["loss"] = []
+    for i, r in enumerate(comp.runs, start=1):
+        n = len(r.points)
+        cols["run"] += [i] * n
+        cols["step"] += list(range(n))
+        for d, name in enumerate(names):
+            cols[name] += r.points[:, d].tolist()
+        cols["loss"] += r.losses.tolist()
+    return cols
+
+
+def curves_summary(comp: Comparison) -> str:
+    """The curves' chart: each run's last loss gap (and distance to the minimum)."""
+    if comp.f_star is None:
+        return ("The loss per step of each run: " + "; ".join(
+            f"run {i} ends at {_g(r.losses[-1])} after {len(r.losses) - 1} steps"
+            for i, r in enumerate(comp.runs, start=1)) + ".")
+    return ("Loss − f* and distance to the global minimum per step (log scales): " + "; ".join(
+        f"run {i} ends {_g(r.gap[-1], 3)} above f* at distance {_g(r.distance[-1], 3)} "
+        + (f"after {len(r.gap) - 1} steps" if r.diverged_at is None else
+           f"at step {len(r.gap) - 1}, before it diverged")
+        for i, r in enumerate(comp.runs, start=1)) + ".")
+
+
+def curves_data(comp: Comparison) -> dict:
+    """The curves' numbers: run, step, loss − f* and distance, one row a step."""
+    cols: dict = {"run": [], "step": [], "loss − f*": [], "distance": []}
+    for i, r in enumerate(comp.runs, start=1):
+        cols["run"] += [i] * len(r.gap)
+        cols["step"] += list(range(len(r.gap)))
+        cols["loss − f*"] += r.gap.tolist()
+        cols["distance"] += r.distance.tolist()
+    if comp.f_star is None:  # no minimum: the plotted "gap" is the loss, distances are 0
+        cols = {"run": cols["run"], "step": cols["step"], "loss": cols["loss − f*"]}
+    return cols
+
+
+def map_summary(the_map: LrMomentumMap, metric: str) -> str:
+    """The map's chart: how many settings diverged, and the best cell for `metric`."""
+    n = the_map.diverged.size
+    grid = (f"SGD for {the_map.steps} steps at {len(the_map.lrs)} × {len(the_map.momentums)} "
+            f"settings (lr {the_map.lrs[0]:g} … {the_map.lrs[-1]:g}, μ "
+            f"{the_map.momentums[0]:g} … {the_map.momentums[-1]:g})")
+    diverged = f"{int(the_map.diverged.sum())} of {n} diverged"
+    if metric == "steps":
+        conv = the_map.steps_to_converge
+        if not (conv >= 0).any():
+            return f"{grid}: {diverged}, and none converged."
+        i, j = np.unravel_index(np.argmin(np.where(conv >= 0, conv, np.iinfo(int).max)),
+                                conv.shape)
+        return (f"{grid}: {diverged}; {int((conv >= 0).sum())} converged, the fastest in "
+                f"{int(conv[i, j])} steps at lr {the_map.lrs[i]:g}, μ {the_map.momentums[j]:g}.")
+    gap = np.where(the_map.diverged, np.inf, the_map.gap)
+    if not np.isfinite(gap).any():
+        return f"{grid}: all {n} diverged."
+    i, j = np.unravel_index(np.argmin(gap), gap.shape)
+    what = "final loss − f*" if the_map.f_star is not None else "final loss"
+    return (f"{grid}: {diverged}; the lowest {what}, {_g(gap[i, j], 3)}, is at lr "
+            f"{the_map.lrs[i]:g}, μ {the_map.momentums[j]:g}.")
+
+
+def map_data(the_map: LrMomentumMap) -> dict:
+    """One row per cell: lr, momentum, final loss, loss − f*, diverged, steps to converge."""
+    lr, mom = np.meshgrid(the_map.lrs, the_map.momentums, indexing="ij")  # (n_lr, n_mom)
+    return {"lr": lr.ravel().tolist(), "momentum μ": mom.ravel().tolist(),
+            "final loss": the_map.final_loss.ravel().tolist(),
+            "loss − f*": the_map.gap.ravel().tolist(),
+            "diverged": the_map.diverged.ravel().tolist(),
+            METRICS["steps"]: [int(v) if v >= 0 else None
+                               for v in the_map.steps_to_converge.ravel()]}

@@ -18,28 +18,44 @@ from dlviz import lr_momentum_theory as theory
 from dlviz import lr_momentum_theory_script as theory_code
 from dlviz import ui
 from dlviz.lr_momentum_settings import SETTINGS
+from dlviz.ui.player import player
 
 lecture = ui.page("lr_momentum", SETTINGS)
 
 
+END = "_lr_momentum_end"  # the last frame of the runs drawn last
+
+
+def _at_end() -> tuple:
+    """("step",) if the animation shows the end of the runs (it then follows the end of new
+    runs), else () (the frame stays). Only the end can be reset reliably: a slider whose
+    bounds change is re-seeded from the URL, which holds any frame but the last."""
+    return ("step",) if st.session_state.get("step") == st.session_state.get(END) else ()
+
+
 def _apply_preset() -> None:
     """A preset sets what it fixes: each of those settings back to the preset's value."""
-    ui.set_values(SETTINGS, {}, reset=lms.PRESET_KEYS)
+    ui.set_values(SETTINGS, {}, reset=(*lms.PRESET_KEYS, *_at_end()))
+
+
+def _new_lengths() -> None:
+    """Runs of new lengths: an animation at its end stays at the end of the new runs."""
+    ui.set_values(SETTINGS, {}, reset=_at_end())
 
 
 def _add_run(runs: tuple, spec: lm.RunSpec | None) -> None:
     if spec is not None:  # n and the whole lane: all of them reach the URL
-        ui.set_values(SETTINGS, lms.new_run(runs, spec))
+        ui.set_values(SETTINGS, lms.new_run(runs, spec), reset=_at_end())
 
 
 def _add_from_map(runs: tuple, the_map: lmap.LrMomentumMap) -> None:
     _add_run(runs, lms.clicked_run(st.session_state.get("map"), the_map))
 
 
-# --- controls -----------------------------------------------------------------------------------
+# --- controls: the presets (and the player) above the runs' chart, the rest in the sidebar --
+ui.widget("preset", on_change=_apply_preset)
 with st.sidebar:
-    st.subheader("Learning rate & momentum")
-    ui.widget("preset", on_change=_apply_preset)
+    st.subheader("Objective and runs")
     ui.widget("f", on_change=lambda: ui.set_values(SETTINGS, {}, reset=("start",)))
     ui.widget("kappa")
     surface = lm.surface_for((v := ui.values()).f, lms.condition_of(v))
@@ -47,11 +63,12 @@ with st.sidebar:
     ui.widget("start", placeholder=presets.format_start(surface.start))
     ui.widget("noise")
     ui.widget("seed")
-    for i in range(1, ui.widget("n") + 1):
+    for i in range(1, ui.widget("n", on_change=_new_lengths) + 1):
         with st.expander(f"Run {i}", expanded=not lecture and i == 1):
             opt = ui.widget(f"opt{i}", label=lms.LANE["opt"])
-            for part in ("lr", "mom", "nest", "steps"):  # greyed out where opt has no such arg
+            for part in ("lr", "mom", "nest"):  # greyed out where opt has no such arg
                 ui.widget(f"{part}{i}", label=lms.LANE[part], disabled=lms.unused(part, opt))
+            ui.widget(f"steps{i}", label=lms.LANE["steps"], on_change=_new_lengths)
 s = ui.values()
 runs, condition = lms.runs_of(s), lms.condition_of(s)
 start, bad_start = lms.start_of(s)
@@ -88,6 +105,15 @@ def _run_figures(f: str, condition, start: tuple, runs: tuple, noise: float, see
             plots.curves_figure(comp, lecture=lecture))
 
 
+@ui.figure_cache(max_entries=64)
+def _paths_frame(f: str, condition, start: tuple, runs: tuple, noise: float, seed: int,
+                 lecture: bool, frame: int):
+    """One animation frame: the cached paths figure with the balls moved (a few ms)."""
+    paths = _run_figures(f, condition, start, runs, noise, seed, lecture)[0]
+    return plots.frame_figure(ui.figure_spec(paths), _compare(f, condition, start, runs,
+                                                              noise, seed), frame)
+
+
 @ui.figure_cache(max_entries=32)
 def _map_figure(f: str, condition, start: tuple, runs: tuple, map_steps: int, decades: tuple,
                 metric: str, lecture: bool):
@@ -102,13 +128,26 @@ def _map_figure(f: str, condition, start: tuple, runs: tuple, map_steps: int, de
 run = (s.f, condition, start, tuple(astuple(r) for r in runs), float(s.noise),
        s.seed if s.noise else 0)
 comp = _compare(*run)
-paths, curves = _run_figures(*run, lecture)
-ui.chart(paths, key="paths")
+curves = _run_figures(*run, lecture)[1]
+
+
+def _draw(frame: int) -> None:
+    ui.chart(_paths_frame(*run, lecture, frame), summary=text.paths_summary(comp, frame),
+             data=text.paths_data(comp), key="paths")
+
+
+if "step" not in st.session_state and "step" not in st.query_params:
+    # A link's first run: the player would fall back to the frame default resolved before
+    # the preset and the steps were read from the link (the course's 10 steps, not the
+    # preset's 150); the default given the widgets drawn so far is the last frame.
+    st.session_state["step"] = ui.values().step
+player("step", draw=_draw)
+st.session_state[END] = len(lm.frame_steps(max(r.steps for r in runs))) - 1
 for message in text.diverged(comp):
     ui.problem(message)
 ui.explain(*text.runs(comp, presets.matching(s.f, start, runs, float(s.noise))))
-st.dataframe(pd.DataFrame(text.rows(comp)), hide_index=True, width="stretch")
-ui.chart(curves, key="curves")
+ui.table(pd.DataFrame(text.rows(comp)).set_index("run"))
+ui.chart(curves, summary=text.curves_summary(comp), data=text.curves_data(comp), key="curves")
 ui.code_panel(code.script(surface=s.f, start=comp.start, runs=runs, noise_std=float(s.noise),
                           seed=s.seed, condition=condition),
               code.prints(comp), filename="dlviz_lr_momentum.py")
@@ -123,7 +162,9 @@ if narrow:
     ui.problem(narrow)
 map_steps = lms.map_steps(runs)
 the_map = _map(s.f, condition, start, map_steps, decades)
-ui.chart(_map_figure(*run[:4], map_steps, decades, ui.values().metric, lecture), key="map",
+metric = ui.values().metric
+ui.chart(_map_figure(*run[:4], map_steps, decades, metric, lecture), key="map",
+         summary=text.map_summary(the_map, metric), data=text.map_data(the_map),
          on_select=partial(_add_from_map, runs, the_map), selection_mode="points")
 ui.explain(*text.map_explain(map_steps))
 ui.code_panel(map_code.script(the_map, lr_decades=decades, condition=condition),

@@ -49,18 +49,58 @@ def test_paths_2d_hold_the_runs_and_the_contour(valley):
     _no_nan(fig)
 
 
-def test_animation_frames_move_each_ball_along_its_run(valley):
+def _balls(fig):
+    return [t for t in fig.data if t.name.endswith(" now")]
+
+
+def test_each_frame_moves_each_ball_along_its_run(valley):
     comp, land, _, _ = valley
-    fig = plots.paths_figure(comp, land)
+    base = plots.paths_figure(comp, land)
     steps = plots.frame_steps(comp)
-    assert steps[0] == 0 and steps[-1] == 20 and len(fig.frames) == len(steps) <= 60
-    balls = [i for i, t in enumerate(fig.data) if t.name.endswith(" now")]
-    for frame, k in zip(fig.frames, steps, strict=True):
-        assert list(frame.traces) == balls
-        for i, tr in enumerate(frame.data):
-            np.testing.assert_allclose([tr.x[0], tr.y[0]], comp.runs[i].points[k], atol=1e-6)
-    assert [s.label for s in fig.layout.sliders[0].steps] == [str(k) for k in steps]
-    assert fig.layout.updatemenus[0].buttons[0].method == "animate"
+    assert steps == list(range(21))  # 20 steps: one frame a step
+    assert not base.frames and not base.layout.sliders and not base.layout.updatemenus
+    for frame, k in enumerate(steps):
+        fig = plots.frame_figure(base.to_dict(), comp, frame)
+        assert not fig.frames and not fig.layout.sliders and not fig.layout.updatemenus
+        assert fig.layout.title.text == f"The runs after step {k} of 20"
+        balls = _balls(fig)
+        assert [b.name for b in balls] == [f"run {i} now" for i in (1, 2, 3)]
+        for ball, r in zip(balls, comp.runs, strict=True):
+            np.testing.assert_allclose([ball.x[0], ball.y[0]], r.points[k], atol=1e-6)
+        # the rest of the figure is the base's, the paths whole
+        assert len(fig.data) == len(base.data)
+        for i, r in enumerate(comp.runs):
+            np.testing.assert_allclose(_by_name(fig, plots.run_name(i, comp)).x,
+                                       r.points[:, 0], atol=1e-6)
+    # the base figure is the last frame: the whole run, as a fresh page shows it
+    for ball, r in zip(_balls(base), comp.runs, strict=True):
+        np.testing.assert_allclose([ball.x[0], ball.y[0]], r.points[-1], atol=1e-6)
+
+
+def test_long_runs_get_at_most_max_frames_ending_at_the_last_step():
+    p = presets.PRESETS["rosenbrock"]
+    comp = lm.compare(p.surface, runs=p.runs, start=p.start)
+    steps = plots.frame_steps(comp)
+    assert len(steps) == lm.MAX_FRAMES and steps[0] == 0 and steps[-1] == 1000
+    fig = plots.frame_figure(plots.paths_figure(comp, lm.landscape(p.surface)).to_dict(),
+                             comp, 30)
+    for ball, r in zip(_balls(fig), comp.runs, strict=True):
+        np.testing.assert_allclose([ball.x[0], ball.y[0]], r.points[steps[30]], atol=1e-6)
+
+
+def test_runs_differ_by_dash_and_marker_as_well_as_colour(valley):
+    comp, land, the_map, th = valley
+    paths, curves = plots.paths_figure(comp, land), plots.curves_figure(comp)
+    the_map = plots.map_figure(the_map, comp=comp, theory=th)
+    for fig, key in ((paths, lambda t: (t.line.color, t.line.dash, t.marker.symbol)),
+                     (curves, lambda t: (t.line.color, t.line.dash))):
+        looks = [key(_by_name(fig, plots.run_name(i, comp))) for i in range(len(comp.runs))]
+        for part in zip(*looks):
+            assert len(set(part)) == len(comp.runs), looks
+    rings = [_by_name(the_map, f"run {i + 1}").marker.symbol for i in range(len(comp.runs))]
+    assert len(set(rings)) == len(rings) and all(r.endswith("-open") for r in rings)
+    for fig in (paths, curves, the_map):
+        assert fig.layout.legend.orientation == "h" and fig.layout.legend.yanchor == "bottom"
 
 
 def test_paths_1d_balls_ride_the_curve_and_divergence_is_marked(course):
@@ -73,8 +113,11 @@ def test_paths_1d_balls_ride_the_curve_and_divergence_is_marked(course):
     assert cross.marker.symbol == "x"
     np.testing.assert_allclose([cross.x[0], cross.y[0]], [r.points[-1, 0], r.losses[-1]],
                                rtol=1e-6)
-    last = fig.frames[-1].data[2]  # the diverged run's ball stays at its last finite point
+    last = _balls(fig)[2]  # the diverged run's ball stays at its last finite point
     np.testing.assert_allclose([last.x[0], last.y[0]], [r.points[-1, 0], r.losses[-1]],
+                               rtol=1e-6)
+    early = _balls(plots.frame_figure(fig.to_dict(), comp, 2))[2]
+    np.testing.assert_allclose([early.x[0], early.y[0]], [r.points[2, 0], r.losses[2]],
                                rtol=1e-6)
     _no_nan(fig)
 

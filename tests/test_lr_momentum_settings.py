@@ -33,7 +33,7 @@ def test_every_url_key_of_the_page_is_a_setting():
     lanes = [f"{k}{i}" for i in range(1, lm.MAX_RUNS + 1)
              for k in ("opt", "lr", "mom", "nest", "steps")]
     assert SETTINGS.keys == ("preset", "f", "kappa", "start", "noise", "seed", "n", *lanes,
-                             "metric", "mlr")
+                             "step", "metric", "mlr")
     assert all(k.isidentifier() for k in SETTINGS.keys)
 
 
@@ -153,3 +153,22 @@ def test_a_map_click_and_the_optimal_run_become_run_specs():
                                         ("adam", {"mom", "nest"}), ("adagrad", {"mom", "nest"})])
 def test_lane_widgets_an_optimizer_does_not_use(opt, greyed):
     assert {p for p in lms.LANE if lms.unused(p, opt)} == greyed
+
+
+@pytest.mark.parametrize("steps,frames", [((10, 20), 21), ((1000,), 60), ((150, 2), 60),
+                                          ((1,), 2)])
+def test_the_animation_frame_runs_to_the_longest_run_and_defaults_to_its_end(steps, frames):
+    query = {"n": [str(len(steps))], **{f"steps{i}": [str(k)] for i, k in
+                                          enumerate(steps, start=1)}}
+    parsed = SETTINGS.parse(query)
+    assert SETTINGS["step"].bounds(parsed.values) == (0, frames - 1)
+    assert parsed.values["step"] == frames - 1  # a fresh link shows the whole run
+    assert lm.frame_steps(max(steps))[-1] == max(steps)
+    assert len(lm.frame_steps(max(steps))) == frames
+    # a frame past the runs' end is refused with a notice; a frame inside them is kept
+    bad = SETTINGS.parse({**query, "step": [str(frames)]})
+    assert [(s.key, reason) for s, _, reason, _ in bad.notices] == [
+        ("step", f"is outside 0 … {frames - 1}")]
+    assert SETTINGS.parse({**query, "step": ["0"]}).values["step"] == 0
+    assert SETTINGS.url({**parsed.values, "step": 0})["step"] == ["0"]
+    assert "step" not in SETTINGS.url(parsed.values)  # the last frame is the default

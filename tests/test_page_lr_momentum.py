@@ -95,7 +95,8 @@ def test_default_is_the_course_learning_rate_story():
     assert "Reproduced here ✓" in _text(at) and "What to observe" in _text(at)
     assert any("diverged at step 5" in w.value for w in at.warning)
     paths, curves, the_map = _figs(at)
-    assert paths["frames"] and paths["layout"]["updatemenus"]
+    assert not {"frames", "sliders", "updatemenus"} & ({*paths} | {*paths["layout"]})
+    assert at.slider(key="step").value == 10 and not at.toggle(key="step_play").value
     assert curves["layout"]["yaxis"]["type"] == "log"
     cells = next(t for t in the_map["data"] if t.get("name") == "cells")
     assert len(array(cells["x"])) == 40 * 40
@@ -161,7 +162,8 @@ def test_deep_link_without_preset_sets_every_widget():
     assert at.select_slider(key="mlr").value == (-3, 0)
     assert _runs(at) == ["1: sgd lr=0.033 μ=0.669 300 steps", "2: adam lr=0.1 300 steps"]
     the_map = _figs(at)[2]
-    assert the_map["layout"]["title"]["text"].startswith("Steps to converge")
+    assert "title" not in the_map["layout"]  # lifted: drawn as page text above the chart
+    assert "**Steps to converge (SGD): grey cells diverged" in rendered(_text(at))
     assert any(t.get("name", "").startswith("stability bound") for t in the_map["data"])
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Rate (√κ−1)/(√κ+1)"] == "0.8182"
@@ -311,4 +313,44 @@ def test_preset_and_metric_links_raise_no_ignored_notice():
     _clean(at)
     assert not _notices(at)
     assert at.selectbox(key="f").value == "d2l_quadratic"
-    assert _figs(at)[2]["layout"]["title"]["text"].startswith("Steps to converge")
+    assert "**Steps to converge (SGD): grey cells diverged" in rendered(_text(at))
+
+
+def _balls(at) -> list[list[float]]:
+    return [[array(t["x"])[0], array(t["y"])[0]] for t in _figs(at)[0]["data"]
+            if t.get("name", "").endswith(" now")]
+
+
+def test_the_frame_slider_steps_the_runs_and_the_link_keeps_the_frame():
+    p = presets.PRESETS["d2l_valley"]
+    comp = lm.compare(p.surface, runs=p.runs, start=p.start)
+    at = open_page(PAGE, query={"preset": p.title})
+    _clean(at)
+    assert at.slider(key="step").value == 20  # the whole run
+    np.testing.assert_allclose(_balls(at), [r.points[-1] for r in comp.runs], atol=1e-6)
+    at.slider(key="step").set_value(7).run()
+    _clean(at)
+    np.testing.assert_allclose(_balls(at), [r.points[7] for r in comp.runs], atol=1e-6)
+    assert _query(at)["step"] == ["7"]
+    chart_captions = [c.value for c in at.caption if c.value.startswith("Chart:")]
+    assert rendered(chart_captions[0]).startswith("Chart: After step 7 of 20 from (−5, −2)")
+    again = open_page(PAGE, query=_query(at))
+    _clean(again)
+    assert again.slider(key="step").value == 7
+    np.testing.assert_allclose(_balls(again), [r.points[7] for r in comp.runs], atol=1e-6)
+
+
+
+def test_new_runs_keep_the_frame_or_the_end():
+    at = open_page(PAGE, query={"preset": "d2l: valley"})
+    at.number_input(key="steps1").set_value(30).run()  # at the end: the end of the new runs
+    _clean(at)
+    assert at.slider(key="step").value == 30 and "step" not in _query(at)
+    at.pills(key="preset").set_value("Course: lr").run()
+    assert at.slider(key="step").value == 10 and "step" not in _query(at)
+    at.slider(key="step").set_value(4).run()  # mid-way: the frame stays
+    at.number_input(key="steps1").set_value(20).run()
+    _clean(at)
+    assert at.slider(key="step").value == 4 and _query(at)["step"] == ["4"]
+    at.pills(key="preset").set_value("d2l: x²").run()
+    assert at.slider(key="step").value == 4
