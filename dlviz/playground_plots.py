@@ -1,14 +1,18 @@
 """Figures for the Network playground: pure functions of `dlviz.playground` results.
 
-Colours as TensorFlow Playground's: blue for class 1 and positive values, orange for class 0
-and negative ones (Okabe & Ito's pair, safe under the common colour-vision deficiencies);
-class 0 is also drawn as circles and class 1 as diamonds, so no class differs by colour alone.
+Colours as TensorFlow Playground's, from dlviz.style's palette: blue for class 1 and positive
+values, orange (the palette's vermillion, #D55E00) for class 0 and negative ones, a pair that
+stays apart under the common colour-vision deficiencies; class 0 is also drawn as circles and
+class 1 as diamonds, negative weights' links are dashed, and the train and test losses
+differ by dash, so nothing differs by colour alone.
 
-`boundary_figure` animates the run in the browser: one plotly frame per snapshot
-(`frames.epoch`), with Play/Pause and an "epoch N" slider. Its last trace is an invisible
-lattice of click targets on the boundary grid: a click with `on_select` reports a point
-(`clicked_point` reads it), and its hover carries P(class 1), since plotly never lets a
-heatmap win the hover over a nearby scatter point.
+`boundary_figure` draws one snapshot of the run (`frames.epoch`), `loss_figure` the loss
+curves with a marker at that snapshot's epoch; the page steps through the snapshots with its
+own slider and Play toggle (dlviz.ui.player), so no figure has plotly frames, sliders or
+buttons. Its last trace is an invisible lattice of click targets on the
+boundary grid: a click with `on_select` reports a point (`clicked_point` reads it), and its
+hover carries P(class 1), since plotly never lets a heatmap win the hover over a nearby
+scatter point.
 """
 
 from __future__ import annotations
@@ -24,11 +28,13 @@ from dlviz.playground_data import HALF, PlaygroundData
 from dlviz.playground_net import FEATURES
 
 CLICK_NAME = "click to add a point"
-CLASS_COLORS = (style.color(1), style.color(0))  # class 0 orange, class 1 blue (Playground's)
+CLASS_COLORS = (style.color(1), style.color(0))  # class 0 vermillion, class 1 blue
 CLASS_SYMBOLS = ("circle", "diamond")  # train; test adds "-open"
 STUDENT_SYMBOLS = ("star", "star-diamond")  # the student's own points, larger
-NEGATIVE, POSITIVE = CLASS_COLORS  # weights and unit outputs: orange < 0 < blue
-TRAIN_LOSS, TEST_LOSS = style.color(2), style.color(4)  # green solid, purple dashed
+NEGATIVE, POSITIVE = CLASS_COLORS  # weights and unit outputs: vermillion < 0 < blue
+TRAIN_LOSS, TEST_LOSS = style.color(2), style.color(5)  # bluish green solid, indigo dashed
+NEGATIVE_DASH = "dash"  # a negative weight's link: dashed as well as vermillion
+STAR = style.color(1)  # the one-batch check's "below tolerance" star (outlined in ink)
 
 
 def _tint(hex_colour: str, share: float) -> str:
@@ -70,38 +76,12 @@ def _points(data: PlaygroundData, size: int) -> list[dict]:
                     dict(width=1.5) if suffix else dict(color="white", width=1))
             traces.append(dict(
                 type="scatter", x=_f32(pts[:, 0]), y=_f32(pts[:, 1]), mode="markers",
-                name=f"class {cls} · {label}", xaxis="x", yaxis="y",
+                name=f"class {cls} · {label}", legendgroup=f"class {cls}",
                 marker=dict(color=CLASS_COLORS[cls], symbol=symbol, size=s, line=line),
                 unselected=dict(marker=dict(opacity=1)),  # a click must not dim the data
                 hovertemplate=f"class {cls} ({label})<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}"
                               "<extra></extra>"))
     return traces
-
-
-def _animation(epochs: np.ndarray, frames: list[dict], *, lecture: bool) -> dict:
-    """Layout of the Play/Pause menu and the "epoch N" slider. Heatmaps are not animatable
-    in plotly.js, so every frame redraws (a 50 × 50 map redraws in a few ms)."""
-    still = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate",
-             "transition": {"duration": 0}}
-    play = {"frame": {"duration": 250, "redraw": True}, "fromcurrent": True,
-            "transition": {"duration": 0}, "mode": "immediate"}
-    font = style.sizes(lecture).font
-    drop = 3 * font + 20  # px under the plot area: tick labels and the axis title
-    labelled = len(epochs) <= (11 if lecture else 25)  # tick labels only while they fit
-    return dict(
-        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=0, xanchor="left",
-                          yanchor="top", pad=dict(t=drop + 14, r=10), showactive=False,
-                          font=dict(size=font),
-                          buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
-                                   dict(label="❚❚ Pause", method="animate",
-                                        args=[[None], still])])],
-        sliders=[dict(active=len(frames) - 1, x=0.22, len=0.78, y=0, yanchor="top",
-                      currentvalue=dict(prefix="epoch ", font=dict(size=font, color=style.INK)),
-                      pad=dict(t=drop), ticklen=4 if labelled else 0, minorticklen=0,
-                      font=dict(size=max(font - 4, 9),
-                                color=style.INK if labelled else "rgba(0,0,0,0)"),
-                      steps=[dict(label=f["name"], method="animate",
-                                  args=[[f["name"]], still]) for f in frames])])
 
 
 def _epoch_dot(run: PlaygroundRun, epoch: int) -> dict:
@@ -110,82 +90,79 @@ def _epoch_dot(run: PlaygroundRun, epoch: int) -> dict:
     return {"x": [epoch, epoch], "y": [float(run.train_loss[i]), float(run.test_loss[i])]}
 
 
-def _loss_panel(run: PlaygroundRun, s: style.Sizes) -> list[dict]:
-    """Train and test loss per epoch and the shown epoch's marker (last), on x2/y2."""
+def loss_figure(run: PlaygroundRun, frame: int = -1, *, lecture: bool = False,
+                title: str | None = None, half: bool = False) -> go.Figure:
+    """Train (solid) and test (dashed) loss per epoch, and a marker (last trace) at snapshot
+    `frame`'s epoch, the one the boundary and the network show; a note where a diverged run
+    stopped. `half`: beside another run's, without the legend (the single view has it)."""
+    s = style.sizes(lecture)
     traces = [dict(type="scatter", x=run.epoch, y=_f32(values), mode="lines", name=name,
-                   xaxis="x2", yaxis="y2", legend="legend2",
                    line=dict(color=colour, dash=dash, width=s.line),
                    hovertemplate=f"{name}<br>epoch %{{x}}: %{{y:.4f}}<extra></extra>")
               for name, values, colour, dash in (
                   ("train loss", run.train_loss, TRAIN_LOSS, "solid"),
                   ("test loss", run.test_loss, TEST_LOSS, "dash"))]
-    traces.append(dict(type="scatter", mode="markers", name="epoch shown", xaxis="x2",
-                       yaxis="y2", legend="legend2", hoverinfo="skip", cliponaxis=False,
-                       **_epoch_dot(run, int(run.frames.epoch[-1])),
+    traces.append(dict(type="scatter", mode="markers", name="epoch shown", showlegend=False,
+                       hoverinfo="skip", cliponaxis=False,
+                       **_epoch_dot(run, int(run.frames.epoch[frame])),
                        marker=dict(size=round(1.5 * s.marker), color=[TRAIN_LOSS, TEST_LOSS],
+                                   symbol=["circle", "diamond"],
                                    line=dict(color=style.INK, width=1.5))))
-    return traces
-
-
-def _boundary_layout(run: PlaygroundRun, title: str | None, s: style.Sizes,
-                     lecture: bool) -> dict:
-    """Two panels: the square (equal scales) and the loss; the legends; a divergence note."""
     note = [] if run.diverged_at is None else [dict(
-        text=f"diverged at epoch {run.diverged_at}: stopped", xref="x2 domain",
-        yref="y2 domain", x=0.02, y=0.02, xanchor="left", yanchor="bottom", showarrow=False)]
-    return dict(
-        title=dict(text=title, x=0, xanchor="left", y=1, yref="container", yanchor="top",
-                   pad=dict(t=10)),
-        xaxis=dict(domain=[0, 0.46], range=[-HALF, HALF], title=dict(text="x₁"),
-                   constrain="domain", showgrid=False, zeroline=False),
-        yaxis=dict(range=[-HALF, HALF], title=dict(text="x₂"), scaleanchor="x", scaleratio=1,
-                   constrain="domain", showgrid=False, zeroline=False),
-        xaxis2=dict(domain=[0.7 if lecture else 0.64, 1], title=dict(text="epoch"),
-                    anchor="y2", range=[0, max(int(run.epoch[-1]), 1)]),
-        yaxis2=dict(title=dict(text="BCE loss"), anchor="x2", rangemode="tozero"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), annotations=note,
-        legend2=dict(x=1, xanchor="right", y=1, yanchor="top", font=dict(size=s.font),
-                     bgcolor="rgba(255,255,255,0.8)"),
-        clickmode="event+select", dragmode="zoom", hovermode="closest")
+        text=f"diverged at epoch {run.diverged_at}: stopped", xref="x domain",
+        yref="y domain", x=0.02, y=0.02, xanchor="left", yanchor="bottom", showarrow=False)]
+    layout = dict(title=dict(text=title), annotations=note, hovermode="closest",
+                  xaxis=dict(title=dict(text="epoch"), range=[0, max(int(run.epoch[-1]), 1)],
+                             nticks=5),
+                  yaxis=dict(title=dict(text="BCE loss"), rangemode="tozero", nticks=6),
+                  legend=style.legend_below(), showlegend=not half)
+    return style.finish({"data": traces, "layout": layout}, lecture=lecture,
+                        height=s.height - 60)
 
 
-def boundary_figure(run: PlaygroundRun, data: PlaygroundData, *, lecture: bool = False,
-                    title: str | None = None) -> go.Figure:
-    """Left: P(class 1) (trace 0, a contour coloured as a heatmap with the 0.5 line), the
-    points, and the click targets (last trace); right: train and test loss per epoch with a
-    marker at the shown epoch. One frame per snapshot updates the map, the click targets'
-    P (their hover) and the marker. `title`: none by default (the page has headings)."""
+def boundary_figure(run: PlaygroundRun, data: PlaygroundData, frame: int = -1, *,
+                    lecture: bool = False, title: str | None = None,
+                    half: bool = False) -> go.Figure:
+    """Snapshot `frame` (an index into frames.epoch; the last by default): P(class 1) there
+    (trace 0, a contour coloured as a heatmap with the 0.5 line), the points, and the click
+    targets (last trace, their hover that snapshot's P). No plotly animation: the page steps
+    `frame` (dlviz.ui.player). `title`: none by default (the page has headings). `half`:
+    beside another run's, without the colour bar and the legend (the single view has them).
+    """
     fr, s = run.frames, style.sizes(lecture)
-    grid = _f32(fr.grid)
-    prob = [_f32(p) for p in fr.prob]  # (GRID, GRID) each
-    traces = [dict(type="contour", x=grid, y=grid, z=prob[-1], zmin=0, zmax=1,
+    grid, prob = _f32(fr.grid), _f32(fr.prob[frame])  # (GRID,), (GRID, GRID)
+    traces = [dict(type="contour", x=grid, y=grid, z=prob, zmin=0, zmax=1,
                    colorscale=BOUNDARY_SCALE, name="P(class 1)", hoverinfo="skip",
                    contours=dict(start=0.5, end=0.5, size=1, coloring="heatmap"),
                    line=dict(color=style.INK, width=3 if lecture else 2),
                    colorbar=dict(title=dict(text="P(class 1)", side="right"), thickness=12,
-                                 len=0.8, x=0.47, xanchor="left", tickvals=[0, 0.5, 1]))]
-    traces += _points(data, s.marker) + _loss_panel(run, s)
-    marker = len(traces) - 1
-    cx, cy = np.meshgrid(grid, grid)  # x₁ fastest: the order of prob.ravel()
-    traces.append(dict(type="scatter", x=cx.ravel(), y=cy.ravel(), customdata=prob[-1].ravel(),
-                       mode="markers", name=CLICK_NAME, showlegend=False, xaxis="x", yaxis="y",
+                                 len=0.8, tickvals=[0, 0.5, 1]),
+                   showscale=not half)]
+    traces += _points(data, s.marker)
+    cx, cy = _lattice(fr.grid)  # x₁ fastest: the order of prob.ravel()
+    traces.append(dict(type="scatter", x=cx, y=cy, customdata=prob.ravel(),
+                       mode="markers", name=CLICK_NAME, showlegend=False,
                        marker=dict(size=10, color="rgba(0,0,0,0)"),
                        selected=dict(marker=dict(opacity=0)),
                        hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>P(class 1) %{customdata:.3f}"
                                      "<extra></extra>"))
-    frames = [{"name": str(int(e)), "traces": [0, marker, len(traces) - 1],
-               "data": [{"type": "contour", "z": prob[i]},
-                        dict(type="scatter", **_epoch_dot(run, int(e))),
-                        {"type": "scatter", "customdata": prob[i].ravel()}]}
-              for i, e in enumerate(fr.epoch)]
-    layout = _boundary_layout(run, title, s, lecture) | _animation(fr.epoch, frames,
-                                                                   lecture=lecture)
-    fig = go.Figure(data=traces, layout=layout, frames=frames)
-    fig = style.finish(fig, lecture=lecture, height=s.height + 140)
-    fig.update_layout(margin_b=6 * s.font + 70)  # room for the play button and the slider
-    if title is not None:  # above the legend, which sits on the plot area
-        fig.update_layout(margin_t=s.title + 3 * s.font + 40)
-    return fig
+    square = dict(range=[-HALF, HALF], constrain="domain", showgrid=False, zeroline=False,
+                  nticks=5)
+    layout = dict(title=dict(text=title), xaxis=dict(square, title=dict(text="x₁")),
+                  yaxis=dict(square, title=dict(text="x₂"), scaleanchor="x", scaleratio=1),
+                  # one legend group per class (train, test and yours are one colour and
+                  # differ by fill and shape), each entry still toggling alone
+                  legend=style.legend_below() | {"groupclick": "toggleitem"},
+                  showlegend=not half, clickmode="event+select", dragmode="zoom",
+                  hovermode="closest")
+    return style.finish({"data": traces, "layout": layout}, lecture=lecture,
+                        height=s.height + (0 if half else 60))
+
+
+def _lattice(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The click targets' x₁ and x₂ (GRID², float32 each), x₁ varying fastest."""
+    cx, cy = np.meshgrid(_f32(grid), _f32(grid))
+    return cx.ravel(), cy.ravel()
 
 
 def clicked_point(selection: Mapping | None, *, decimals: int = 2) -> tuple[float, float] | None:
@@ -266,6 +243,7 @@ def _links(run: PlaygroundRun, frame: int, cols: list[list[dict]], widths) -> li
             traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", hoverinfo="skip",
                                name=name, legendgroup=name, showlegend=name not in shown,
                                line=dict(color=POSITIVE if sign > 0 else NEGATIVE,
+                                         dash="solid" if sign > 0 else NEGATIVE_DASH,
                                          width=widths[b]), meta=b))
             shown.add(name)
     traces.append(dict(type="scatter", x=mid["x"], y=mid["y"], customdata=_f32(mid["w"]),
@@ -289,8 +267,11 @@ def network_figure(run: PlaygroundRun, frame: int, *, lecture: bool = False) -> 
     rows = max(len(c) for c in cols)
     top = (rows - 1) / 2 * PITCH_Y + NODE
     heads = ["input"] + [f"layer {k + 1}" for k in range(len(fr.units))] + ["output"]
-    notes = [dict(x=c * PITCH_X, y=top, text=h, showarrow=False, yanchor="bottom")
-             for c, h in enumerate(heads)]
+    # every other head a line higher where neighbours could touch (large text, many columns)
+    stagger = lecture or len(heads) > 4
+    lift = s.font + 6 if stagger else 0
+    notes = [dict(x=c * PITCH_X, y=top, text=h, showarrow=False, yanchor="bottom",
+                  yshift=lift * (c % 2)) for c, h in enumerate(heads)]
     notes += [dict(x=-NODE / 2 - 0.15, y=n["y"], text=n["name"], showarrow=False,
                    xanchor="right") for n in cols[0]]  # the features' names
     half, label = OUTPUT / 2 + 0.2, 2.0  # x room for the features' names
@@ -299,12 +280,13 @@ def network_figure(run: PlaygroundRun, frame: int, *, lecture: bool = False) -> 
         title=dict(text=f"epoch {int(fr.epoch[frame])}"),
         annotations=notes,
         xaxis=dict(axis, range=[-half - label, (len(cols) - 1) * PITCH_X + half]),
-        yaxis=dict(axis, range=[-top, top + (1.2 if lecture else 0.8)], scaleanchor="x",
+        yaxis=dict(axis, range=[-top, top + (1.2 if lecture else 0.8) * (1 + stagger)],
+                   scaleanchor="x",
                    scaleratio=1, constrain="domain"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1, xanchor="right"),
-        hovermode="closest", dragmode=False)
+        legend=style.legend_below(), hovermode="closest", dragmode=False)
     height = max(s.height, 140 + (70 if lecture else 55) * rows)
-    return style.finish(go.Figure(data=traces, layout=layout), lecture=lecture, height=height)
+    return style.finish({"data": traces, "layout": layout}, lecture=lecture, height=height)
+
 
 def overfit_figure(over: OverfitRun, *, lecture: bool = False,
                    tol: float = OVERFIT_TOL) -> go.Figure:
@@ -322,16 +304,51 @@ def overfit_figure(over: OverfitRun, *, lecture: bool = False,
         k = over.reached_at
         traces.append(dict(type="scatter", x=[k], y=[float(over.loss[k])], mode="markers",
                            name=f"below tolerance after {k} steps",
-                           marker=dict(symbol="star", size=2 * s.marker, color="#FFD700",
+                           marker=dict(symbol="star", size=2 * s.marker, color=STAR,
                                        line=dict(color=style.INK, width=1.5)),
                            hovertemplate="step %{x}<br>loss %{y:.3g}<extra></extra>"))
     title = (f"One batch of {len(over.y)} points: below {tol:g} after {over.reached_at} steps"
              if over.reached_at is not None else
              f"One batch of {len(over.y)} points: not below {tol:g} in {len(steps) - 1} steps")
-    layout = dict(title=dict(text=title), xaxis=dict(title=dict(text="step")),
+    # lecture: decades only (plotly draws a log axis's 2 and 5 at ¾ size, and at 22 px they
+    # ran into the powers of ten), and fewer steps
+    layout = dict(title=dict(text=title),
+                  xaxis=dict(title=dict(text="step"), nticks=4 if lecture else None),
                   yaxis=dict(title=dict(text="BCE loss (log scale)"), type="log",
-                             exponentformat="power"),
-                  # inside, top right: the loss falls away from that corner
-                  legend=dict(x=1, xanchor="right", y=1, yanchor="top",
-                              bgcolor="rgba(255,255,255,0.8)"))
+                             exponentformat="power", dtick=1 if lecture else None),
+                  legend=style.legend_below())
     return style.finish(go.Figure(data=traces, layout=layout), lecture=lecture)
+
+
+# --- the numbers behind the charts (ui.chart's `data`) --------------------------------------
+
+def points_data(data: PlaygroundData) -> dict:
+    """The boundary chart's points: one row per point, its set and class."""
+    n_own = len(data.x_train) - data.n_extra
+    sets = ["train"] * n_own + ["yours"] * data.n_extra + ["test"] * len(data.x_test)
+    x = np.concatenate([data.x_train, data.x_test])
+    return {"set": sets, "x₁": x[:, 0], "x₂": x[:, 1],
+            "class": np.concatenate([data.y_train, data.y_test])}
+
+
+def loss_data(run: PlaygroundRun) -> dict:
+    """The loss chart's curves: one row per epoch."""
+    return {"epoch": run.epoch, "train loss": run.train_loss, "test loss": run.test_loss}
+
+
+def weights_data(run: PlaygroundRun, frame: int) -> dict:
+    """The network chart's links at snapshot `frame`: one row per weight, as the hover names
+    it (tail → head), in the figure's order."""
+    cols = _nodes(run, frame)
+    rows: dict[str, list] = {"link": [], "w": []}
+    for k, w in enumerate(run.frames.weights):
+        for o, head in enumerate(cols[k + 1]):
+            for i, tail in enumerate(cols[k]):
+                rows["link"].append(f"{tail['name']} → {head['name']}")
+                rows["w"].append(float(w[frame][o, i]))
+    return rows
+
+
+def overfit_data(over: OverfitRun) -> dict:
+    """The one-batch check's curve: the loss after each step."""
+    return {"step": np.arange(len(over.loss)), "batch loss": over.loss}

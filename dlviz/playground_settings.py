@@ -39,10 +39,10 @@ POINTS_CHARS = 800  # MAX_EXTRA points of "-5.55,-5.55,1; " fit
 PRESET_KEYS = ("data", "noise", "train", "points", "feats", "layers",
                *(f"u{i}" for i in range(1, net.MAX_LAYERS + 1)), "act", "drop", "opt", "lr",
                "bs", "epochs", "reg", "rate", "frame")  # what picking a preset sets
-SIDEBAR = (  # (heading, settings) in the sidebar's order; "frame" sits by the network figure
-    ("", ("preset",)), ("Data", ("data", "noise", "train", "seed", "cls", "points")),
-    ("Network", ("feats", "layers", *(f"u{i}" for i in range(1, net.MAX_LAYERS + 1)), "act",
-                 "drop")),
+MAIN = ("preset", "data", "layers")  # above the boundary, in the main area (a lecturer's)
+SIDEBAR = (  # (heading, settings) in the sidebar's order; "frame" is the boundary's player
+    ("Data", ("noise", "train", "seed", "cls", "points")),
+    ("Network", ("feats", *(f"u{i}" for i in range(1, net.MAX_LAYERS + 1)), "act", "drop")),
     ("Training", ("opt", "lr", "bs", "epochs", "reg", "rate")),
     ("Compare", ("cmp", "feats2", "act2", "lr2")))
 LR_LABELS = {v: f"{v:g}" for v in net.LEARNING_RATES}
@@ -147,6 +147,12 @@ def epoch_cap(known) -> int:
     return net.max_epochs(n_train=n_train(known), batch_size=int(known["bs"]))
 
 
+def last_snapshot(known) -> int:
+    """The last snapshot's index for these settings' epochs (`frame`'s default and top):
+    playground_frames.schedule takes min(FRAMES, epochs + 1) snapshots."""
+    return min(FRAMES, int(known["epochs"]) + 1) - 1
+
+
 def _units(i: int) -> cfg.Number:
     return cfg.Number(f"u{i}", f"Layer {i} units", _preset(f"u{i}"), lo=1, hi=net.MAX_UNITS,
                       integer=True, when=lambda k, i=i: k["layers"] >= i)
@@ -193,9 +199,10 @@ SETTINGS = cfg.Table((
                labels=REGULARIZATIONS, widget="segmented"),
     cfg.Choice("rate", "Regularization rate", _preset("rate"), options=net.REG_RATES,
                labels=RATE_LABELS, widget="select_slider", when=lambda k: k["reg"] != "none"),
-    cfg.Choice("frame", f"Snapshot (0: initial … {FRAMES - 1}: trained)", FRAMES - 1,
-               f"The {FRAMES} snapshots are evenly spaced over the epochs; the figure's "
-               "title names the epoch.", options=tuple(range(FRAMES)), widget="select_slider"),
+    cfg.Number("frame", "Snapshot (0: initial weights)", last_snapshot, "Snapshots evenly "
+               f"spaced over the epochs (at most {FRAMES}); the chart's title names the "
+               "epoch. Arrow keys step, ▶ Play animates.", lo=0, hi=last_snapshot,
+               integer=True),
     cfg.Flag("cmp", "Side by side", False, "A second network on the same data and seed, "
              "differing in what you set below."),
     cfg.Multi("feats2", "Second network's inputs", SECOND_FEATURES, "At least one.",
@@ -229,10 +236,10 @@ def second_spec(first: NetSpec, s, features: tuple) -> NetSpec:
     return replace(first, features=features, activation=s.act2, lr=float(s.lr2))
 
 
-def snapshot(index: int, epochs) -> int:
-    """The `frame` setting (0 … FRAMES − 1) → an index into a run's `epochs` (its snapshots,
-    fewer when the run is short or diverged), spread evenly: the last is the last."""
-    return round(index * (len(epochs) - 1) / (FRAMES - 1))
+def snapshot(index: int, epochs, last: int) -> int:
+    """The `frame` setting (0 … `last`, the scheduled snapshots) → an index into a run's
+    `epochs` (its snapshots: as many, or fewer when it diverged, spread evenly)."""
+    return round(min(max(index, 0), last) * (len(epochs) - 1) / max(last, 1))
 
 
 def matching(dataset: str, noise: float, train_share: float, points: tuple,

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from dlviz import playground_presets as presets
 from dlviz.playground import OVERFIT_STEPS, OVERFIT_TOL, OverfitRun, PlaygroundRun
 from dlviz.playground_settings import ACTIVATIONS, FEATURE_LABELS, OPTIMIZERS
 
 BOUNDARY = (
-    "Left: the network's P(class 1) over the square, white where it is undecided (0.5, the "
-    "black line is the decision boundary); filled marks train, open marks test, stars are "
-    "your points (circles class 0, diamonds class 1). Right: the train (solid) and test "
-    "(dashed) loss per epoch. Press ▶ Play to watch training.",
+    "The map: the network's P(class 1) over the square, white where it is undecided (0.5, "
+    "the black line is the decision boundary); filled marks train, open marks test, stars "
+    "are your points (circles class 0, diamonds class 1). Beside it (below on a phone): the "
+    "train (solid) and test (dashed) loss per epoch, a marker at the epoch shown. Turn on "
+    "▶ Play (or step the snapshot slider with the arrow keys) to watch training.",
     "Every number is real torch: `nn.Sequential` of `nn.Linear` layers, one logit and "
     "`BCEWithLogitsLoss`, a `torch.optim` step per batch of the shuffled training set, the "
     "batch order and the initial weights from the seed. Click the map to add a point of the "
@@ -18,7 +21,8 @@ BOUNDARY = (
 
 NETWORK = (
     "Each input and hidden unit is drawn as its output over the square (orange < 0 < blue); "
-    "links are blue for positive weights and orange for negative ones, wider for larger |w|.",
+    "links are solid blue for positive weights and dashed orange for negative ones, wider "
+    "for larger |w|.",
     "The first layer can only draw straight stripes of its inputs; later layers combine "
     "stripes into curves. A weight that L1 set to exactly 0 has no link.")
 
@@ -118,3 +122,54 @@ def comparison(first: PlaygroundRun, second: PlaygroundRun) -> list[dict]:
              "train acc": f"{r.train_acc:.1%}", "test acc": f"{r.test_acc:.1%}",
              "test loss": f"{r.test_loss[-1]:.4f}", "parameters": r.n_params}
             for name, r in (("first", first), ("second", second))]
+
+
+# --- the charts' text alternatives (ui.chart's `summary`) -----------------------------------
+
+def _at(run: PlaygroundRun, frame: int) -> tuple[int, int]:
+    """Snapshot `frame`'s epoch and that epoch's index into the run's loss curves."""
+    epoch = int(run.frames.epoch[frame])
+    return epoch, int(np.flatnonzero(run.epoch == epoch)[0])
+
+
+def boundary_summary(run: PlaygroundRun, frame: int, which: str = "The network") -> str:
+    """The boundary chart at snapshot `frame` (an index into frames.epoch)."""
+    epoch, _ = _at(run, frame)
+    stopped = f" (stopped at epoch {run.diverged_at})" if run.diverged_at is not None else ""
+    return (f"{which}'s P(class 1) over the square at epoch {epoch} of "
+            f"{int(run.epoch[-1])}{stopped}, the black line its decision boundary (P = 0.5), "
+            f"with the data. Trained, it classifies {run.train_acc:.1%} of the training and "
+            f"{run.test_acc:.1%} of the test points correctly.")
+
+
+def loss_summary(run: PlaygroundRun, frame: int) -> str:
+    """The loss chart, its marker at snapshot `frame`'s epoch."""
+    epoch, i = _at(run, frame)
+    return (f"Mean BCE per epoch: at epoch {epoch} (the marker) train loss "
+            f"{run.train_loss[i]:.4f} and test loss {run.test_loss[i]:.4f}; after epoch "
+            f"{int(run.epoch[-1])} train {run.train_loss[-1]:.4f} and test "
+            f"{run.test_loss[-1]:.4f}.")
+
+
+def network_summary(run: PlaygroundRun, frame: int) -> str:
+    """The network chart at snapshot `frame`: its shape and its weights' numbers."""
+    epoch, _ = _at(run, frame)
+    w = np.concatenate([layer[frame].ravel() for layer in run.frames.weights])
+    feats = ", ".join(FEATURE_LABELS[f] for f in run.spec.features)
+    layers = " × ".join(map(str, run.spec.hidden)) or "no hidden layer"
+    units = f" {ACTIVATIONS[run.spec.activation]} units" if run.spec.hidden else ""
+    return (f"The network at epoch {epoch}: inputs {feats} → {layers}{units} → P(class 1). "
+            f"Of its {len(w)} weights {int((w > 0).sum())} are positive (blue) and "
+            f"{int((w < 0).sum())} negative (orange), {int((w == 0).sum())} exactly 0; the "
+            f"largest |w| is {np.abs(w).max():.3f}.")
+
+
+def overfit_summary(over: OverfitRun) -> str:
+    """The one-batch check's chart."""
+    steps = len(over.loss) - 1
+    if steps < 0:
+        return f"One batch of {len(over.y)} points: no finite loss to draw."
+    reached = (f"below {OVERFIT_TOL:g} after {over.reached_at} steps"
+               if over.reached_at is not None else f"never below {OVERFIT_TOL:g}")
+    return (f"The loss on one batch of {len(over.y)} points (log scale) over {steps} steps, "
+            f"from {over.loss[0]:.3g} to {over.loss[-1]:.3g}: {reached}.")

@@ -15,6 +15,7 @@ from dlviz import playground_text as text
 from dlviz import ui
 from dlviz.playground_net import NetSpec
 from dlviz.playground_settings import SETTINGS
+from dlviz.ui.player import player
 
 lecture = ui.page("playground", SETTINGS)
 
@@ -24,21 +25,27 @@ def _apply_preset() -> None:
     ui.set_values(SETTINGS, {}, reset=ps.PRESET_KEYS)
 
 
+_CLICKED = "_playground_clicked"  # a click changed the data: the whole page must rerun
+
+
 def _on_click() -> None:
     """A click on the boundary map adds a point of the chosen class (into the URL's text)."""
     point = plots.clicked_point(st.session_state.get("pick"))
     if point is not None:
         s = ui.values(SETTINGS)
         ui.set_values(SETTINGS, {"points": ps.add_point(s.points, *point, s.cls)})
+        st.session_state[_CLICKED] = True
 
 
-# --- controls -------------------------------------------------------------------------------
+# --- controls: a lecturer's few above the boundary, the rest in the sidebar -----------------
+for col, key in zip(st.columns(len(ps.MAIN)), ps.MAIN, strict=True):
+    with col:
+        ui.widget(key, on_change=_apply_preset if key == "preset" else None)
 with st.sidebar:
     for heading, keys in ps.SIDEBAR:
-        if heading:
-            st.subheader(heading)
+        st.subheader(heading)
         for key in keys:  # a setting inactive for these values (u3 of 2 layers) draws nothing
-            ui.widget(key, on_change=_apply_preset if key == "preset" else None)
+            ui.widget(key)
         if "points" in keys:
             st.button("Clear my points", key="clear", icon=":material/delete:",
                       on_click=lambda: ui.set_values(SETTINGS, {"points": ""}))
@@ -77,15 +84,18 @@ def _second(args: tuple, spec: tuple) -> pg.PlaygroundRun:
 
 
 # Figures: (args, spec) fix the run (a seed's numbers do not depend on what it was trained
-# beside), so the run itself is passed unhashed (leading underscore).
-@ui.figure_cache(32)
-def _boundary(args: tuple, spec: tuple, lecture: bool, title: str | None = None, *,
-              _run: pg.PlaygroundRun):
-    fig = plots.boundary_figure(_run, _data(*args), lecture=lecture, title=title)
-    if title is not None:  # half width, side by side: colour bar and legend would cover the
-        fig.update_traces(showscale=False, selector=dict(type="contour"))  # losses (the text
-        fig.update_layout(showlegend=False)  # and the single view explain the marks)
-    return fig
+# beside), so the run itself is passed unhashed (leading underscore). One figure per snapshot.
+@ui.figure_cache(64)
+def _boundary(args: tuple, spec: tuple, frame: int, lecture: bool, title: str | None = None,
+              *, _run: pg.PlaygroundRun):
+    return plots.boundary_figure(_run, _data(*args), frame, lecture=lecture, title=title,
+                                 half=title is not None)
+
+
+@ui.figure_cache(64)
+def _loss(args: tuple, spec: tuple, frame: int, lecture: bool, half: bool, *,
+          _run: pg.PlaygroundRun):
+    return plots.loss_figure(_run, frame, lecture=lecture, half=half)
 
 
 @ui.figure_cache(64)
@@ -95,10 +105,7 @@ def _network(args: tuple, spec: tuple, frame: int, lecture: bool, *, _run: pg.Pl
 
 @ui.figure_cache(32)
 def _overfit_figure(args: tuple, spec: tuple, lecture: bool, *, _over: pg.OverfitRun):
-    fig = plots.overfit_figure(_over, lecture=lecture)
-    if lecture:  # plotly draws a log axis's 2 and 5 at ¾ size: 18 px on a projector
-        fig.update_yaxes(tickfont_size=24)
-    return fig
+    return plots.overfit_figure(_over, lecture=lecture)
 
 
 first = astuple(spec)
@@ -113,35 +120,68 @@ run, over = runs.run, runs.over
 if s.cmp:
     second = astuple(spec2)
     run2 = runs.second if together else _second(args, second)
+last = ps.last_snapshot(s)  # the `frame` slider's top: every scheduled snapshot
+
+
+def _map_and_loss(r: pg.PlaygroundRun, net: tuple, i: int, places, *, key: str,
+                  loss_key: str, title: str | None = None, which: str = "The network") -> None:
+    """Run `r` at snapshot index `i`, in the two containers `places`: its boundary map (the
+    first one takes clicks) and its loss curves with the marker at that epoch."""
+    click = dict(on_select=_on_click, selection_mode="points") if key == "pick" else {}
+    with places[0]:
+        ui.chart(_boundary(args, net, i, lecture, title, _run=r), key=key,
+                 summary=text.boundary_summary(r, i, which),
+                 data=plots.points_data(_data(*args)) if click else None, **click)
+    with places[1]:
+        ui.chart(_loss(args, net, i, lecture, title is not None, _run=r), key=loss_key,
+                 summary=text.loss_summary(r, i), data=plots.loss_data(r))
+
+
+def _side_by_side(frame: int) -> int:
+    """Both networks at snapshot `frame` (each map over its loss), the second's problems,
+    the table; the first's snapshot index."""
     titles, (left, right) = text.side_titles(spec, run2.spec), st.columns(2)
-    with left:
-        ui.chart(_boundary(args, first, lecture, titles[0], _run=run), key="pick",
-                 on_select=_on_click, selection_mode="points")
-    with right:
-        ui.chart(_boundary(args, second, lecture, titles[1], _run=run2), key="second")
+    i, j = (ps.snapshot(frame, r.frames.epoch, last) for r in (run, run2))
+    _map_and_loss(run, first, i, (left, left), key="pick", loss_key="loss", title=titles[0],
+                  which="The first network")
+    _map_and_loss(run2, second, j, (right, right), key="second", loss_key="loss2",
+                  title=titles[1], which="The second network")
     for message in (bad2, text.diverged(run2, "The second network")):
         if message:
             ui.problem(message)
-    st.dataframe(pd.DataFrame(text.comparison(run, run2)), hide_index=True, width="stretch")
-else:
-    ui.chart(_boundary(args, first, lecture, _run=run), key="pick", on_select=_on_click,
-             selection_mode="points")
-if (message := text.diverged(run)) is not None:
-    ui.problem(message)
-if lesson is not None:
-    ui.explain(*text.lesson(lesson, presets.judge(lesson, run, runs.baseline)))
-ui.explain(*text.BOUNDARY)
+    ui.table(pd.DataFrame(text.comparison(run, run2)))
+    return i
 
-# --- the network ------------------------------------------------------------------------------
-st.header("The network")
-frame = ps.snapshot(ui.widget("frame"), run.frames.epoch)  # the figure's title: its epoch
-ui.chart(_network(args, first, frame, lecture, _run=run), key="network")
-ui.explain(*text.NETWORK)
+
+def _draw(frame: int) -> None:
+    """Snapshot `frame` of the run: the boundary (the main figure), the loss and the network
+    all show the same epoch; the player reruns only this while it plays. One network: the
+    map and the loss side by side (columns stack on a phone: the map takes the full width)."""
+    if st.session_state.pop(_CLICKED, False):
+        st.rerun()  # a click added a point: new data, a new run (this is only the fragment)
+    if s.cmp:
+        i = _side_by_side(frame)
+    else:
+        i = ps.snapshot(frame, run.frames.epoch, last)
+        _map_and_loss(run, first, i, st.columns(2), key="pick", loss_key="loss")
+    if (message := text.diverged(run)) is not None:
+        ui.problem(message)
+    if lesson is not None:
+        ui.explain(*text.lesson(lesson, presets.judge(lesson, run, runs.baseline)))
+    ui.explain(*text.BOUNDARY)
+    st.header("The network")
+    ui.chart(_network(args, first, i, lecture, _run=run), key="network",
+             summary=text.network_summary(run, i), data=plots.weights_data(run, i))
+    ui.explain(*text.NETWORK)
+
+
+player("frame", draw=_draw)
 
 # --- chapter 4 ----------------------------------------------------------------------------------
 st.header("Chapter 4 · Evaluating the model")
 st.subheader("Overfit one batch first")
-ui.chart(_overfit_figure(args, first, lecture, _over=over), key="overfit")
+ui.chart(_overfit_figure(args, first, lecture, _over=over), key="overfit",
+         summary=text.overfit_summary(over), data=plots.overfit_data(over))
 ui.explain(text.overfit(over, spec), text.CHAPTER4)
 st.subheader("Train, validation and test")
 for col, (label, value, loss) in zip(st.columns(3), text.metrics(run), strict=True):

@@ -15,6 +15,7 @@ from dlviz import playground as pg
 from dlviz import playground_data as pdata
 from dlviz import playground_presets as presets
 from dlviz import playground_settings as ps
+from dlviz import playground_text as text
 from dlviz.playground_net import NetSpec
 from dlviz.reproduce import close, parse_prints
 from tests.conftest import open_page
@@ -55,6 +56,16 @@ def _prints(at) -> dict[str, list[float]]:
     return parse_prints(next(c.value for c in at.code if c.language == "text"))
 
 
+def _captions(at) -> str:
+    return " ".join(rendered(c.value) for c in at.caption)
+
+
+def _network_epoch(at) -> str:
+    """The network figure's title, lifted by ui.chart into page text ("epoch N")."""
+    (title,) = [m.value.strip("*") for m in at.markdown if m.value.startswith("**epoch ")]
+    return title
+
+
 def _trace(fig: dict, name: str) -> dict:
     return next(t for t in fig["data"] if t.get("name") == name)
 
@@ -66,16 +77,22 @@ def _engine(*, dataset="circle", noise=0.0, train_share=0.5, seed=0, extra=(),
     return data, pg.train(data, spec, seed=seed)
 
 
-def _assert_boundary_is(fig: dict, data: pdata.PlaygroundData, run: pg.PlaygroundRun) -> None:
-    """The animated map: trace 0 the last snapshot, frame f snapshot f; the points; the
-    loss curves."""
-    assert [f["name"] for f in fig["frames"]] == [str(e) for e in run.frames.epoch]
-    np.testing.assert_allclose(array(fig["frames"][0]["data"][0]["z"]), run.frames.prob[0],
-                               rtol=0, atol=0)
-    np.testing.assert_allclose(array(fig["data"][0]["z"]), run.frames.prob[-1], atol=0)
-    np.testing.assert_allclose(array(_trace(fig, "train loss")["y"]), run.train_loss,
-                               rtol=1e-6)
-    np.testing.assert_allclose(array(_trace(fig, "test loss")["y"]), run.test_loss, rtol=1e-6)
+def _assert_boundary_is(fig: dict, data: pdata.PlaygroundData, run: pg.PlaygroundRun,
+                        frame: int = -1, loss: dict | None = None) -> None:
+    """The map at snapshot `frame` (no plotly animation: the page's player steps it); the
+    points; with `loss`, the loss chart's curves and its marker at the snapshot's epoch."""
+    assert "frames" not in fig and not {"sliders", "updatemenus"} & fig["layout"].keys()
+    np.testing.assert_allclose(array(fig["data"][0]["z"]), run.frames.prob[frame], atol=0)
+    np.testing.assert_allclose(array(fig["data"][-1]["customdata"]),
+                               run.frames.prob[frame].ravel(), atol=0)
+    if loss is not None:
+        assert "frames" not in loss
+        e = int(run.frames.epoch[frame])
+        assert _trace(loss, "epoch shown")["x"] == [e, e]
+        np.testing.assert_allclose(array(_trace(loss, "train loss")["y"]), run.train_loss,
+                                   rtol=1e-6)
+        np.testing.assert_allclose(array(_trace(loss, "test loss")["y"]), run.test_loss,
+                                   rtol=1e-6)
     n_own = len(data.x_train) - data.n_extra
     ones = data.x_train[:n_own][data.y_train[:n_own] == 1]
     np.testing.assert_allclose(array(_trace(fig, "class 1 · train")["x"]), ones[:, 0],
@@ -110,10 +127,10 @@ def test_defaults_are_playgrounds_and_the_figures_are_the_engines():
     assert not at.warning
     data, run = _engine()
     charts = _charts(at)
-    assert list(charts) == ["pick", "network", "overfit"]
-    _assert_boundary_is(charts["pick"], data, run)
+    assert list(charts) == ["pick", "loss", "network", "overfit"]
+    _assert_boundary_is(charts["pick"], data, run, loss=charts["loss"])
     net = charts["network"]
-    assert net["layout"]["title"]["text"] == "epoch 100"
+    assert _network_epoch(at) == "epoch 100"
     output = next(t for t in net["data"] if t.get("name") == "output")
     np.testing.assert_allclose(array(output["z"]), run.frames.prob[-1], atol=0)
     over = pg.overfit_one_batch(data, NetSpec(), seed=0)
@@ -127,6 +144,13 @@ def test_defaults_are_playgrounds_and_the_figures_are_the_engines():
     assert metrics["Validation accuracy"][0] == f"{run.val_acc:.1%}"
     assert "not below 0.001" in _text(at)  # SGD at lr 0.03 is slow on one batch
     assert _query(at) == {}
+    said = _captions(at)  # every chart's text alternative, from the run's numbers
+    for summary in (text.boundary_summary(run, -1), text.loss_summary(run, -1),
+                    text.network_summary(run, -1), text.overfit_summary(over)):
+        assert f"Chart: {summary}" in said
+    assert at.slider(key="frame").value == at.slider(key="frame").max == 20
+    assert at.toggle(key="frame_play").value is False
+    assert [e.label for e in at.expander if e.label.startswith("Chart data")]
 
 
 EVERY = {"data": "XOR", "noise": "10", "train": "70", "seed": "3", "points": "1,2,1; -3,4.5,0",
@@ -146,19 +170,21 @@ def test_a_link_sets_every_setting():
     assert _query(at) == {k: v if isinstance(v, list) else [v] for k, v in EVERY.items()}
     assert at.selectbox(key="act").value == "relu" and at.slider(key="u3").value == 2
     assert at.multiselect(key="feats").value == ["x1", "x2", "x1x2"]
-    assert at.select_slider(key="frame").value == 10  # snapshot 10 of 0 … 20: epoch 15
+    assert at.slider(key="frame").value == 10  # snapshot 10 of 0 … 20: epoch 15
     extra = ((1.0, 2.0, 1), (-3.0, 4.5, 0))
     kw = dict(dataset="xor", noise=0.1, train_share=0.7, seed=3, extra=extra)
     data, run = _engine(**kw, spec=EVERY_SPEC)
     second = replace(EVERY_SPEC, features=("x1", "x2"), activation="tanh", lr=0.03)
     _, run2 = _engine(**kw, spec=second)
     charts = _charts(at)
-    assert list(charts) == ["pick", "second", "network", "overfit"]
-    _assert_boundary_is(charts["pick"], data, run)
-    _assert_boundary_is(charts["second"], data, run2)
-    assert charts["network"]["layout"]["title"]["text"] == "epoch 15"
+    assert list(charts) == ["pick", "loss", "second", "loss2", "network", "overfit"]
+    _assert_boundary_is(charts["pick"], data, run, 10, charts["loss"])
+    _assert_boundary_is(charts["second"], data, run2, ps.snapshot(10, run2.frames.epoch, 20),
+                        charts["loss2"])
+    assert _network_epoch(at) == "epoch 15"
+    assert f"Chart: {text.network_summary(run, 10)}" in _captions(at)
     assert _prints(at)["zero weights"] == [int((presets.final_weights(run) == 0).sum())]
-    table = at.dataframe[0].value
+    table = next(t.value for t in at.table if "test acc" in t.value.columns)
     assert list(table["test acc"]) == [f"{run.test_acc:.1%}", f"{run2.test_acc:.1%}"]
     _reloads_the_same(at)
 
@@ -183,17 +209,17 @@ def test_every_widget_drives_the_run():
     at.segmented_control(key="reg").set_value("l2").run()
     at.select_slider(key="rate").set_value(0.03).run()
     _clean(at)
-    assert at.select_slider(key="frame").value == 20  # the last snapshot: epoch 40
-    assert _charts(at)["network"]["layout"]["title"]["text"] == "epoch 40"
-    at.select_slider(key="frame").set_value(10).run()
+    assert at.slider(key="frame").value == 20  # the last snapshot: epoch 40
+    assert _network_epoch(at) == "epoch 40"
+    at.slider(key="frame").set_value(10).run()
     spec = NetSpec(features=("x1", "x2_sq", "sin_x1"), hidden=(6,), activation="sigmoid",
                    dropout=0.2, optimizer="momentum", lr=0.1, batch_size=20, epochs=40,
                    regularization="l2", reg_rate=0.03)
     data, run = _engine(dataset="gauss", noise=0.2, train_share=0.6, seed=4,
                         extra=((0.5, 0.5, 0),), spec=spec)
     charts = _charts(at)
-    _assert_boundary_is(charts["pick"], data, run)
-    assert charts["network"]["layout"]["title"]["text"] == "epoch 20"
+    _assert_boundary_is(charts["pick"], data, run, 10, charts["loss"])  # map, loss and
+    assert _network_epoch(at) == "epoch 20"  # network: the same snapshot
     at.toggle(key="cmp").set_value(True).run()
     at.multiselect(key="feats2").set_value(["x1x2"]).run()
     at.selectbox(key="act2").set_value("linear").run()
@@ -202,7 +228,10 @@ def test_every_widget_drives_the_run():
     _, run2 = _engine(dataset="gauss", noise=0.2, train_share=0.6, seed=4,
                       extra=((0.5, 0.5, 0),), spec=replace(spec, features=("x1x2",),
                                                            activation="linear", lr=0.3))
-    _assert_boundary_is(_charts(at)["second"], data, run2)
+    shown = ps.snapshot(10, run2.frames.epoch, 20)  # diverged: fewer snapshots, spread
+    assert run2.diverged_at is not None and shown == round(10 * (len(run2.frames.epoch) - 1)
+                                                           / 20)
+    _assert_boundary_is(_charts(at)["second"], data, run2, shown, _charts(at)["loss2"])
     _reloads_the_same(at)
 
 
@@ -228,7 +257,8 @@ def test_a_lesson_sets_its_settings_and_its_claim_holds(key):
     assert f"**{p.title}.**" in _text(at) and "Reproduced here ✓" in _text(at)
     outcome = presets.outcome(key, seed=0)
     data = pdata.make(dataset=p.dataset, noise=p.noise, seed=0)
-    _assert_boundary_is(_charts(at)["pick"], data, outcome.run)
+    charts = _charts(at)
+    _assert_boundary_is(charts["pick"], data, outcome.run, loss=charts["loss"])
     _reloads_the_same(at)
 
 
@@ -344,4 +374,16 @@ def test_a_diverging_lesson_says_where_it_stopped():
     _clean(at)
     assert "training stopped at epoch 1" in _warnings(at)
     assert _prints(at)["diverged at epoch"] == [1]
-    assert _charts(at)["network"]["layout"]["title"]["text"] == "epoch 0"
+    assert _network_epoch(at) == "epoch 0"
+
+
+def test_a_short_run_steps_through_each_of_its_snapshots():
+    at = open_page(PAGE, query={"epochs": "5", "frame": "3"})
+    _clean(at)
+    assert at.slider(key="frame").max == 5 and at.slider(key="frame").value == 3
+    assert _network_epoch(at) == "epoch 3"
+    data, run = _engine(spec=NetSpec(epochs=5))
+    _assert_boundary_is(_charts(at)["pick"], data, run, 3, _charts(at)["loss"])
+    at = open_page(PAGE, query={"epochs": "5", "frame": "9"})  # beyond the last: said so
+    assert any("“9” is outside 0 … 5" in n for n in _notices(at))
+    assert at.slider(key="frame").value == 5 and _network_epoch(at) == "epoch 5"

@@ -47,34 +47,33 @@ def largest():
     return pg.train(data, spec, seed=0), data
 
 
-def test_every_frame_shows_its_snapshot(default):
+@pytest.mark.parametrize("lecture", [False, True])
+def test_every_frame_shows_its_snapshot(default, lecture):
     run, data = default
-    fig = _json(plots.boundary_figure(run, data))
     fr = run.frames
-    heat = fig["data"][0]
-    assert heat["type"] == "contour" and heat["contours"]["coloring"] == "heatmap"
-    np.testing.assert_array_equal(array(heat["z"]), fr.prob[-1])
-    np.testing.assert_allclose(array(heat["x"]), fr.grid, rtol=1e-6)
-    np.testing.assert_allclose(array(heat["y"]), fr.grid, rtol=1e-6)
-    assert (heat["zmin"], heat["zmax"]) == (0, 1)
-    marker = next(i for i, t in enumerate(fig["data"]) if t["name"] == "epoch shown")
-    click = len(fig["data"]) - 1
-    assert [int(f["name"]) for f in fig["frames"]] == fr.epoch.tolist()
-    for f, frame in enumerate(fig["frames"]):
-        assert frame["traces"] == [0, marker, click]
-        heat, dot, grid = frame["data"]
+    last = _json(plots.boundary_figure(run, data, lecture=lecture))
+    last_loss = _json(plots.loss_figure(run, lecture=lecture))
+    for f, e in enumerate(fr.epoch.tolist()):
+        fig = _json(plots.boundary_figure(run, data, f, lecture=lecture))
+        loss = _json(plots.loss_figure(run, f, lecture=lecture))
+        for one in (fig, loss):  # stepped by the page (ui.player), not by plotly
+            assert "frames" not in one
+            assert not {"sliders", "updatemenus"} & one["layout"].keys()
+        heat = fig["data"][0]
+        assert heat["type"] == "contour" and heat["contours"]["coloring"] == "heatmap"
         np.testing.assert_array_equal(array(heat["z"]), fr.prob[f])
-        np.testing.assert_array_equal(array(grid["customdata"]), fr.prob[f].ravel())
-        e = int(fr.epoch[f])
+        np.testing.assert_allclose(array(heat["x"]), fr.grid, rtol=1e-6)
+        np.testing.assert_allclose(array(heat["y"]), fr.grid, rtol=1e-6)
+        assert (heat["zmin"], heat["zmax"]) == (0, 1)
+        np.testing.assert_array_equal(array(fig["data"][-1]["customdata"]), fr.prob[f].ravel())
+        dot = _named(loss, "epoch shown")
         assert dot["x"] == [e, e]
         assert dot["y"] == [run.train_loss[e], run.test_loss[e]]
-    (slider,) = fig["layout"]["sliders"]
-    assert [s["label"] for s in slider["steps"]] == [str(e) for e in fr.epoch]
-    assert [s["args"][0] for s in slider["steps"]] == [[str(e)] for e in fr.epoch]
-    assert slider["currentvalue"]["prefix"] == "epoch " and slider["active"] == len(fr.epoch) - 1
-    buttons = fig["layout"]["updatemenus"][0]["buttons"]
-    assert [b["label"] for b in buttons] == ["▶ Play", "❚❚ Pause"]
-    assert buttons[0]["args"][1]["frame"]["redraw"]  # heatmaps only change on a redraw
+        # only the snapshot's traces differ from the last snapshot's figures
+        for t, u in zip(fig["data"][1:-1], last["data"][1:-1], strict=True):
+            assert t == u
+        assert loss["data"][:-1] == last_loss["data"][:-1]
+    assert (fig, loss) == (last, last_loss)
 
 
 def test_points_are_the_data_and_classes_differ_by_symbol(default):
@@ -92,6 +91,7 @@ def test_points_are_the_data_and_classes_differ_by_symbol(default):
             np.testing.assert_allclose(array(t["x"]), x[y == cls, 0], rtol=1e-6)
             np.testing.assert_allclose(array(t["y"]), x[y == cls, 1], rtol=1e-6)
             assert t["marker"]["color"] == plots.CLASS_COLORS[cls]
+            assert t["legendgroup"] == f"class {cls}"  # one series per class
             symbols.append(t["marker"]["symbol"])
         assert symbols[0] != symbols[1]  # never colour alone
     assert _named(fig, "class 0 · test")["marker"]["symbol"].endswith("-open")
@@ -105,12 +105,16 @@ def test_points_are_the_data_and_classes_differ_by_symbol(default):
 
 def test_loss_curves_and_click_targets(default):
     run, data = default
-    fig = _json(plots.boundary_figure(run, data, title="a title"))
-    for name, values in (("train loss", run.train_loss), ("test loss", run.test_loss)):
-        t = _named(fig, name)
+    loss = _json(plots.loss_figure(run))
+    for name, values, dash in (("train loss", run.train_loss, "solid"),
+                               ("test loss", run.test_loss, "dash")):
+        t = _named(loss, name)
         np.testing.assert_array_equal(array(t["x"]), run.epoch)
         np.testing.assert_allclose(array(t["y"]), values, rtol=1e-6)
-        assert (t["xaxis"], t["yaxis"]) == ("x2", "y2")
+        assert t["line"]["dash"] == dash  # not colour alone
+    assert loss["layout"]["showlegend"] is True
+    assert _json(plots.loss_figure(run, half=True))["layout"]["showlegend"] is False
+    fig = _json(plots.boundary_figure(run, data, title="a title"))
     click = fig["data"][-1]
     assert click["name"] == plots.CLICK_NAME and click["marker"]["color"] == "rgba(0,0,0,0)"
     cx, cy = array(click["x"]), array(click["y"])
@@ -122,6 +126,8 @@ def test_loss_curves_and_click_targets(default):
     assert array(click["customdata"])[k] == pytest.approx(run.frames.prob[-1, i, j])
     assert fig["layout"]["title"]["text"] == "a title"
     assert fig["layout"]["clickmode"] == "event+select"
+    half = _json(plots.boundary_figure(run, data, title="a title", half=True))
+    assert half["layout"]["showlegend"] is False and half["data"][0]["showscale"] is False
 
 
 def test_clicked_point_reads_the_selection_event():
@@ -132,8 +138,8 @@ def test_clicked_point_reads_the_selection_event():
         assert plots.clicked_point(bad) is None
 
 
-def _link_styles(fig: dict) -> list[tuple[str, float] | None]:
-    """For each link, in the hover markers' order, (colour, width) of the line trace that
+def _link_styles(fig: dict) -> list[tuple[str, float, str] | None]:
+    """For each link, in the hover markers' order, (colour, width, dash) of the line trace that
     draws it, or None when no line does."""
     style = {}
     for t in fig["data"]:
@@ -144,7 +150,7 @@ def _link_styles(fig: dict) -> list[tuple[str, float] | None]:
                 mid = (round(xs[s] + at * (xs[s + 1] - xs[s]), 6),
                        round(ys[s] + at * (ys[s + 1] - ys[s]), 6))
                 assert mid not in style  # each link drawn once
-                style[mid] = (t["line"]["color"], t["line"]["width"])
+                style[mid] = (t["line"]["color"], t["line"]["width"], t["line"]["dash"])
     hover = fig["data"][-1]
     assert len(set(zip(hover["x"], hover["y"], strict=True))) == len(hover["x"])  # apart
     return [style.get((round(x, 6), round(y, 6))) for x, y in zip(
@@ -177,6 +183,31 @@ def test_network_heatmaps_are_the_unit_maps(default, frame):
     assert hover["text"][0] == "X₁ → layer 1 · unit 1"
 
 
+@pytest.mark.parametrize("frame", [0, -1])
+def test_chart_data_are_the_figures_numbers(default, frame):
+    run, data = default
+    rows = plots.points_data(data)
+    fig = _json(plots.boundary_figure(run, data, frame))
+    for label in ("train", "test", "yours"):
+        for cls in (0, 1):
+            pick = [k for k, (s, c) in enumerate(zip(rows["set"], rows["class"], strict=True))
+                    if s == label and c == cls]
+            t = _named(fig, f"class {cls} · {label}")
+            np.testing.assert_allclose(array(t["x"]), rows["x₁"][pick], rtol=1e-6)
+            np.testing.assert_allclose(array(t["y"]), rows["x₂"][pick], rtol=1e-6)
+    hover = _json(plots.network_figure(run, frame))["data"][-1]
+    rows = plots.weights_data(run, frame)
+    assert rows["link"] == hover["text"]  # the links in the hover's order and names
+    np.testing.assert_array_equal(rows["w"], _weights(run, frame))
+    losses = plots.loss_data(run)
+    np.testing.assert_array_equal(losses["epoch"], run.epoch)
+    np.testing.assert_array_equal(losses["test loss"], run.test_loss)
+    over = pg.overfit_one_batch(pdata.make(), max_steps=20)
+    steps = plots.overfit_data(over)
+    np.testing.assert_array_equal(steps["step"], np.arange(len(over.loss)))
+    np.testing.assert_array_equal(steps["batch loss"], over.loss)
+
+
 @pytest.mark.parametrize("lecture", [False, True])
 def test_links_colour_by_sign_and_widen_with_the_weight(default, lecture):
     run, _ = default
@@ -192,16 +223,17 @@ def test_links_colour_by_sign_and_widen_with_the_weight(default, lecture):
         if v == 0:
             assert st is None  # a zero weight is not drawn
             continue
-        colour, width = st
+        colour, width, dash = st
         assert colour == (plots.POSITIVE if v > 0 else plots.NEGATIVE)
+        assert dash == ("solid" if v > 0 else plots.NEGATIVE_DASH)  # never colour alone
         assert width == widths[np.digitize(abs(v), plots.WEIGHT_EDGES)]
     drawn = [(abs(v), st[1]) for v, st in zip(w, styles, strict=True) if st]
     ordered = [width for _, width in sorted(drawn)]
     assert ordered == sorted(ordered)  # monotone in |w|
     n_in = len(run.spec.features)
-    assert styles[0] == (plots.POSITIVE, max(widths))  # 5.0: the widest bucket
+    assert styles[0] == (plots.POSITIVE, max(widths), "solid")  # 5.0: the widest bucket
     assert styles[n_in] is None  # w0[1, 0] = 0
-    assert styles[2 * n_in + 1] == (plots.NEGATIVE, min(widths))  # −0.05: the thinnest
+    assert styles[2 * n_in + 1] == (plots.NEGATIVE, min(widths), plots.NEGATIVE_DASH)  # −0.05
     assert min(widths) >= (3 if lecture else 0.5) and max(widths) <= 8
 
 
@@ -239,7 +271,8 @@ def test_a_diverged_run_draws_without_nan():
     run = pg.train(data, p.spec, seed=0)
     assert run.diverged_at is not None
     over = pg.overfit_one_batch(data, p.spec)
-    figs = [plots.boundary_figure(run, data), plots.overfit_figure(over)] + [
+    figs = [plots.loss_figure(run), plots.boundary_figure(run, data),
+            plots.overfit_figure(over)] + [
         plots.network_figure(run, f, lecture=lecture)
         for f in range(len(run.frames.epoch)) for lecture in (False, True)]
     for fig in figs:
