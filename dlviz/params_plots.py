@@ -31,7 +31,8 @@ def bar_figure(report: ParamReport, *, lecture: bool = False) -> go.Figure:
         # frozen bars are hatched as well as vermillion: not told apart by colour alone
         fig.add_bar(x=[row_label(r) for r in rows], y=[r.count for r in rows], name=name,
                     marker_color=style.color(0 if trainable else 1),
-                    marker_pattern_shape="" if trainable else "/",
+                    marker_pattern=dict(shape="", fillmode="overlay", fgcolor="white")
+                    if trainable else dict(shape="/", fillmode="overlay", fgcolor="white"),
                     text=[f"{r.count:,}" for r in rows], textposition="outside",
                     customdata=[r.formula for r in rows],
                     hovertemplate="%{x}<br>%{customdata} = %{y:,}<extra></extra>")

@@ -66,34 +66,35 @@ TOP_ROOM = {False: 0.95, True: 0.9}
 
 
 def state_figure(snap: Snapshot, *, lecture: bool = False) -> go.Figure:
-    """One row per tensor, its values (left) and its .grad (right), numbers written in.
+    """One row per tensor and one under it for its .grad, numbers written in.
 
     Every cell is the same size: each row's x-axis spans the widest tensor (4 columns), so a
-    bias is a short row, not a stretched one, and the columns stay wide enough to read on a
-    390-px phone (four tensors side by side left 30-px cells there). Built as a dict
-    (style.subplots): a new step or seed redraws it, and plotly's incremental API would cost
-    most of its time."""
+    bias is a short row, not a stretched one. Full width, so a cell of a 390-px phone is
+    85 px wide: tensors side by side (or values beside their .grad) left 30–40-px cells,
+    and plotly shrank their numbers to 6 px. Built as a dict (style.subplots): a new step or
+    seed redraws it, and plotly's incremental API would cost most of its time."""
     params = unflatten(snap.params)
     grads = unflatten(snap.grad) if snap.grad is not None else None
     shapes = [np.atleast_2d(np.zeros(shape)).shape for _, shape in PARAMS]
     widest = max(width for _, width in shapes)
-    spec = style.subplots(len(PARAMS), 2, row_heights=tuple(rows for rows, _ in shapes),
-                          horizontal_spacing=0.06, vertical_spacing=0.1,
+    spec = style.subplots(2 * len(PARAMS), 1,
+                          row_heights=tuple(rows for rows, _ in shapes for _ in (0, 1)),
+                          vertical_spacing=0.045 if lecture else 0.04,
                           subplot_titles=tuple(t for n, s in PARAMS for t in (
                               f"{n} ({'×'.join(map(str, s))})", f"{n}.grad")))
     pmax = max(float(np.abs(snap.params).max()), 1e-12)
     gmax = max(float(np.abs(snap.grad).max()), 1e-12) if snap.grad is not None else 1.0
-    for r, ((name, _), (rows, width)) in enumerate(zip(PARAMS, shapes, strict=True), start=1):
-        left, right = style.cell(r, 1, 2), style.cell(r, 2, 2)
-        spec["data"].append(_heat(params[name], name=name, cell=left, zmax=pmax))
+    for i, ((name, _), (rows, width)) in enumerate(zip(PARAMS, shapes, strict=True)):
+        value, grad = style.cell(2 * i + 1, 1, 1), style.cell(2 * i + 2, 1, 1)
+        spec["data"].append(_heat(params[name], name=name, cell=value, zmax=pmax))
         if grads is None:
-            spec["data"].append(_heat(np.zeros((rows, width)), name=f"{name}.grad", cell=right,
+            spec["data"].append(_heat(np.zeros((rows, width)), name=f"{name}.grad", cell=grad,
                                       zmax=1.0, grey=True,
                                       text=[["None"] * width for _ in range(rows)]))
         else:
-            spec["data"].append(_heat(grads[name], name=f"{name}.grad", cell=right, zmax=gmax))
+            spec["data"].append(_heat(grads[name], name=f"{name}.grad", cell=grad, zmax=gmax))
     layout = spec["layout"]
-    for x, y in (style.cell(r, c, 2) for r in range(1, len(PARAMS) + 1) for c in (1, 2)):
+    for x, y in (style.cell(r, 1, 1) for r in range(1, 2 * len(PARAMS) + 1)):
         style.axis(layout, x).update(visible=False, range=[-0.5, widest - 0.5])
         yaxis = style.axis(layout, y)
         yaxis.update(visible=False, autorange="reversed")  # row 0 on top
@@ -102,7 +103,7 @@ def state_figure(snap: Snapshot, *, lecture: bool = False) -> go.Figure:
         annotation["y"] *= TOP_ROOM[lecture]
     layout["title"] = {"text": f"After {stage_call(snap.stage)} — epoch {snap.epoch}, "
                                f"batch {snap.batch}"}
-    return style.finish(spec, lecture=lecture, height=500 if lecture else 430)
+    return style.finish(spec, lecture=lecture, height=820 if lecture else 620)
 
 
 def stage_call(stage: str) -> str:
@@ -163,7 +164,8 @@ def accumulation_figure(acc: Accumulation, *, lecture: bool = False) -> go.Figur
                  marker=dict(color=style.color(3)), offsetgroup="alone"),
             dict(type="bar", y=labels, x=acc.accumulated[-1], orientation="h",
                  name=f"without zero_grad: .grad after {k} batches",
-                 marker=dict(color=style.color(1), pattern=dict(shape="/", fgcolor="white")),
+                 marker=dict(color=style.color(1),  # hatched in white over vermillion
+                             pattern=dict(shape="/", fgcolor="white", fillmode="overlay")),
                  offsetgroup="acc"),
             dict(type="scatter", y=labels, x=acc.summed[-1], mode="markers",
                  name=f"sum of the {k} single-batch gradients",

@@ -37,9 +37,9 @@ def test_state_figure_draws_parameters_and_grads(run):
         np.testing.assert_allclose(heat[name].z, np.atleast_2d(params[name]), atol=1e-6)
         np.testing.assert_allclose(heat[f"{name}.grad"].z, np.atleast_2d(grads[name]), atol=1e-6)
         assert heat[name].text[0][0] == f"{np.atleast_2d(params[name])[0, 0]:.3g}"
-    assert {t.xaxis for t in heat.values()} == {"x", "x3", "x5", "x7"} | {"x2", "x4", "x6", "x8"}
-    assert heat["0.weight"].xaxis == "x" and heat["0.weight.grad"].xaxis == "x2"
-    assert heat["1.bias"].yaxis == "y7", "one row per tensor: values left, .grad right"
+    assert [t.yaxis for t in fig.data] == ["y", "y2", "y3", "y4", "y5", "y6", "y7", "y8"]
+    assert [t.name for t in fig.data] == [n for name, _ in tl.PARAMS
+                                          for n in (name, f"{name}.grad")], "each .grad under"
     ranges = {tuple(fig.layout[f"xaxis{n}"].range) for n in ("", 2, 3, 4, 5, 6, 7, 8)}
     assert ranges == {(-0.5, 3.5)}, "every cell as wide as a 0.weight cell"
     assert "optimizer.step()" in fig.layout.title.text and "epoch 2, batch 3" in \
