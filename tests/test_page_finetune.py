@@ -13,6 +13,7 @@ from streamlit.testing.v1 import app_test
 from dlviz import finetune as ft
 from dlviz import init_schemes as ini
 from dlviz.reproduce import parse_prints
+from dlviz.safe_text import md
 from tests.conftest import open_page
 from tests.figures import array
 from tests.markdown import rendered
@@ -150,3 +151,18 @@ def test_init_section_has_its_own_reproduce_script():
     assert np.isnan(printed["activation std per layer (uniform)"][-1]), "float32 overflowed"
     std = _figs(at)["std"]["data"]
     np.testing.assert_allclose(array(std[uniform]["y"])[:5], stds.std[uniform][:5], rtol=1e-6)
+
+
+def test_charts_have_summaries_and_freezing_sits_above_the_losses():
+    from dlviz import finetune_text as text
+
+    at = open_page(PAGE, query=SHORT)
+    expected = ft.compare(frozen_layers=2, lr=0.01, epochs=5, seed=0)
+    captions = [c.value for c in at.caption]
+    assert "Chart: " + md(text.losses_summary(expected)) in captions
+    hist = ini.weight_histograms("default", seed=0)
+    assert "Chart: " + md(text.histograms_summary(hist)) in captions
+    assert sum(c.startswith("Chart: ") for c in captions) == 6, "every chart has its summary"
+    assert {w.key for w in at.main.slider} >= {"k"}
+    assert [w.key for w in at.main.select_slider] == ["lr"]
+    assert {w.key for w in at.sidebar.slider} == {"epochs"}

@@ -11,6 +11,7 @@ import torch
 from dlviz import hparam_search as hs
 from dlviz.hparam_search_settings import SETTINGS
 from dlviz.reproduce import parse_prints
+from dlviz.safe_text import md
 from tests.conftest import open_page
 from tests.figures import array
 from tests.markdown import link_notices
@@ -123,3 +124,15 @@ def test_lecture_mode_trims_the_prose():
     lecture.run()
     assert "Bergstra" in _text(normal) and "Bergstra" not in _text(lecture)
     assert "√16 = 4" in _text(lecture)  # the essential sentence stays
+
+
+def test_charts_have_their_summaries_and_the_settings_sit_above_the_plane():
+    at = open_page(PAGE, query={"trials": "9", "epochs": "5", "seed": "3"})
+    result = hs.search(trials=9, epochs=5, seed=3)
+    from dlviz import hparam_search_text as text
+
+    captions = [c.value for c in at.caption]
+    assert "Chart: " + md(text.plane_summary(result)) in captions
+    assert "Chart: " + md(text.projections_summary(result)) in captions
+    assert not at.sidebar.slider and not at.sidebar.select_slider, "no setting in the sidebar"
+    assert [w.key for w in at.main.select_slider] == ["trials"]

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from dlviz import overfitting as of
 from dlviz.overfitting_settings import SETTINGS
+from dlviz.safe_text import md
 from tests.figures import array
 from tests.markdown import link_notices
 
@@ -180,3 +181,19 @@ def test_18_of_20_right_is_diagnosed_as_90_percent_not_below_it():
     assert metrics["Train accuracy"] == "90.0%"
     assert "below 90%" not in _diagnosis(at)
     assert "Good fit" in _diagnosis(at) and "training accuracy 90.0% ≥ 90%" in _diagnosis(at)
+
+
+def test_charts_have_summaries_and_the_main_knobs_sit_above_the_curves():
+    from dlviz import overfitting_text as text
+
+    at = _open(FAST)
+    r = of.train(dataset="moons", n_train=60, noise=0.25, jitter=0.0, width=64, depth=3,
+                 dropout=0.0, weight_decay=0.0, epochs=20, seed=0)
+    d = of.diagnose(train_loss=r.train_loss, val_loss=r.val_loss, train_acc=r.train_acc,
+                    val_acc=r.val_acc)
+    captions = [c.value for c in at.caption]
+    assert "Chart: " + md(text.curves_summary(r, d)) in captions
+    assert "Chart: " + md(text.dropout_summary(of.dropout_demo(seed=15))) in captions
+    assert {w.key for w in at.main.slider} >= {"n", "p"}
+    assert {w.key for w in at.main.select_slider} == {"width", "wd"}
+    assert {w.key for w in at.sidebar.slider} >= {"noise", "aug", "depth", "epochs"}
