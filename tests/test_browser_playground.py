@@ -73,9 +73,12 @@ def test_play_animates_the_boundary(browser, app_url):  # noqa: F811
         play = page.locator(".st-key-frame_play")
         assert play.get_by_role("checkbox").count() or play.get_by_role("switch").count()
         play.locator("label").first.click()  # the Streamlit "Play" toggle (from the last
-        assert _changes(page, gd, before), "the boundary map did not animate"  # snapshot: 0)
+        page.wait_for_function("() => document.querySelector('.st-key-frame_play input')"
+                               "?.checked === true", timeout=30_000)
+        # the toggle reruns the page once (a loaded CI host: seconds), then frames follow
+        assert _changes(page, gd, before, 40), "the boundary map did not animate"  # at 0)
         started = gd.evaluate(_Z_SIG_JS)
-        assert _changes(page, gd, started), "the boundary map stopped after one frame"
+        assert _changes(page, gd, started, 20), "the boundary map stopped after one frame"
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "playground-playing-1280x720.png"))
         assert not page.locator(".js-plotly-plot .updatemenu-button").count()  # no SVG ones
