@@ -40,7 +40,9 @@ SETTINGS = cfg.Table((
     cfg.Flag("nest", "Nesterov", False, widget="checkbox"),
     cfg.Number("steps", "Steps", lambda k: surface_of(k).preset.steps, lo=1, hi=2000,
                step=10, integer=True, widget="number"),
-    cfg.Number("grid", "Grid points per axis", 61, lo=21, hi=201, step=10, integer=True),
+    # a 1-D curve has its own fixed sampling: no (disabled, grey 2.9:1) widget for it there
+    cfg.Number("grid", "Grid points per axis", 61, lo=21, hi=201, step=10, integer=True,
+               when=lambda k: surface_of(k).dim == 2),
     # the player's frame: the charts show the run up to this step (all of it by default)
     cfg.Number("step", "Step", lambda k: k["steps"], "The charts show the run up to this step.",
                lo=0, hi=lambda k: k["steps"], integer=True),

@@ -56,7 +56,7 @@ with st.sidebar:
               help=None if has_momentum else f"{opt} has no momentum argument.")
     ui.widget("nest", disabled=opt != "sgd")
     ui.widget("steps", on_change=_whole_run)
-    ui.widget("grid", disabled=surface.dim == 1)
+    ui.widget("grid")
 s = ui.values()
 start = (s.x0, s.y0)[:surface.dim]
 mom = s.mom if has_momentum else 0.0
