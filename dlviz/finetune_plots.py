@@ -92,7 +92,8 @@ def weight_change_figure(result: ft.FineTuneResult, *, lecture: bool = False) ->
                    zmin=0, zmax=top, colorscale=scale, xgap=0, ygap=4,
                    # under the plot: at the side it took a quarter of a phone's chart
                    colorbar=dict(title=dict(text="max |Δ|", side="top"), orientation="h",
-                                 thickness=12, len=1.0, x=0.5, xanchor="center", y=-0.35,
+                                 thickness=12, len=1.0, x=0.5, xanchor="center",
+                                 y=-0.5 if lecture else -0.35,
                                  yanchor="top", nticks=4),
                    hovertemplate="%{y}<br>unit %{x}: max |Δ| %{z:.3g}<extra></extra>")
     layout = dict(title=dict(text="|Δweight| after fine-tuning, per unit (grey: exactly 0)"),

@@ -107,7 +107,8 @@ def plane_figure(result: SearchResult, *, lecture: bool = False) -> go.Figure:
                        # under the plot: at the side it squeezed a phone's two panels
                        colorbar=dict(title=dict(text="validation loss", side="top"),
                                      orientation="h", thickness=12, len=0.8, x=0.5,
-                                     xanchor="center", y=-0.22, yanchor="top", nticks=6)),
+                                     xanchor="center", y=-0.36 if lecture else -0.22,
+                                     yanchor="top", nticks=6)),
         showlegend=False,
     )
     height = s.height + 60  # the colour bar's room

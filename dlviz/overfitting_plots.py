@@ -57,11 +57,12 @@ def curves_figure(result: TrainResult, diagnosis: Diagnosis | None = None, *,
     return style.finish(spec, lecture=lecture)
 
 
-def _colorbar_below(title: str) -> dict:
+def _colorbar_below(title: str, *, lecture: bool) -> dict:
     """A horizontal colour bar under the plot: at the side it took a third of a phone's
-    chart and ran into the last x tick."""
+    chart and ran into the last x tick. Lower in lecture mode, under the larger x title."""
     return dict(title=dict(text=title, side="top"), orientation="h", thickness=12, len=0.8,
-                x=0.5, xanchor="center", y=-0.2, yanchor="top", nticks=6)
+                x=0.5, xanchor="center", y=-0.34 if lecture else -0.2, yanchor="top",
+                nticks=6)
 
 
 def boundary_figure(result: TrainResult, *, lecture: bool = False) -> go.Figure:
@@ -72,7 +73,7 @@ def boundary_figure(result: TrainResult, *, lecture: bool = False) -> go.Figure:
     data = [dict(
         type="contour", x=result.grid_x, y=result.grid_y, z=z, zmin=0, zmax=1,
         colorscale=BOUNDARY_SCALE, contours=dict(start=0, end=1, size=0.1),
-        line=dict(width=0), colorbar=_colorbar_below("P(class 1)"),
+        line=dict(width=0), colorbar=_colorbar_below("P(class 1)", lecture=lecture),
         hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>P(class 1) %{z:.2f}<extra></extra>",
         name="P(class 1)",
     ), dict(
