@@ -55,7 +55,8 @@ def curves_figure(curves: Sequence[ActivationCurve], *, lecture: bool = False) -
     layout["xaxis2"].update(title=dict(text="x"))
     layout["legend"] = style.legend_below()
     _below_toolbar(layout, 0.06)
-    return style.finish(spec, lecture=lecture)
+    # lecture: the whole figure fits under its controls at 1280×720
+    return style.finish(spec, lecture=lecture, height=430 if lecture else None)
 
 
 def _below_toolbar(layout: dict, fraction: float) -> None:

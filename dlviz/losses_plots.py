@@ -40,21 +40,29 @@ def _below_toolbar(layout: dict, fraction: float) -> None:
 def walk_figure(walk: CrossEntropyWalk, *, lecture: bool = False) -> go.Figure:
     """Scores → softmax probabilities → one-hot target, one bar per class, true class marked.
 
-    Three panels stacked, sharing the class axis: each is full width on a phone, so the
-    panel titles and the bars' numbers have room (three side by side collided at 390 px)."""
+    Normal mode: three panels stacked, sharing the class axis, each full width on a phone
+    (side by side, their titles and numbers collided at 390 px). Lecture mode (a projector,
+    1280 px and up): side by side with one-word titles, so the whole figure fits under its
+    controls at 1280×720."""
     k = len(walk.scores)
     classes = [str(c) for c in range(k)]
     colours = [TRUE if c == walk.label else OTHER for c in range(k)]
     hatch = [TRUE_PATTERN if c == walk.label else "" for c in range(k)]
-    spec = style.subplots(3, 1, shared_xaxes=True, vertical_spacing=0.13, subplot_titles=(
-        "1 · scores (last layer)", "2 · softmax → probabilities", "3 · one-hot target"))
+    if lecture:
+        rows, cols = 1, 3
+        spec = style.subplots(1, 3, horizontal_spacing=0.09,
+                              subplot_titles=("scores", "softmax", "one-hot"))
+    else:
+        rows, cols = 3, 1
+        spec = style.subplots(3, 1, shared_xaxes=True, vertical_spacing=0.13, subplot_titles=(
+            "1 · scores (last layer)", "2 · softmax → probabilities", "3 · one-hot target"))
     digits = "{:.2g}" if lecture else "{:.3g}"
     probability = _compact if lecture else digits.format  # lecture: ≤ 4 characters a bar
     panels = [(walk.scores, digits.format), (walk.probabilities, probability),
               (walk.one_hot, "{:d}".format)]
     layout = spec["layout"]
-    for row, (values, form) in enumerate(panels, start=1):
-        x, y = style.cell(row, 1, 1)
+    for n, (values, form) in enumerate(panels):
+        x, y = style.cell(n // cols + 1, n % cols + 1, cols)
         spec["data"].append(dict(
             type="bar", x=classes, y=values, showlegend=False,
             marker=dict(color=colours, pattern=dict(shape=hatch, fillmode="overlay")),
@@ -62,14 +70,15 @@ def walk_figure(walk: CrossEntropyWalk, *, lecture: bool = False) -> go.Figure:
             constraintext="none", cliponaxis=False, xaxis=x, yaxis=y,
             hovertemplate="class %{x}: %{y:.6g}<extra></extra>"))
         style.axis(layout, x).update(type="category")
-    layout["xaxis3"].update(title=dict(text=f"class (true class {walk.label})"))
-    _below_toolbar(layout, 0.05)
+    last = "xaxis3" if rows == 3 else "xaxis2"  # the x title once, under the middle or last
+    layout[last].update(title=dict(text=f"class (true class {walk.label})"))
     layout["yaxis"].update(range=_headroom(walk.scores), nticks=4)
     layout["yaxis2"].update(range=[0, 1.3], dtick=0.5)
     layout["yaxis3"].update(range=[0, 1.3], dtick=1)
+    _below_toolbar(layout, 0.05 if rows == 3 else 0.2)
     layout["title"] = dict(
         text=f"CrossEntropyLoss = −log p[{walk.label}] = −log {walk.p_true:.4g} = {walk.loss:.4f}")
-    return style.finish(spec, lecture=lecture, height=520 if not lecture else 640)
+    return style.finish(spec, lecture=lecture, height=360 if lecture else 520)
 
 
 def walk_data(walk: CrossEntropyWalk) -> dict:

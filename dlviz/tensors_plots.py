@@ -36,9 +36,10 @@ def linear_figure(r: LinearResult, *, lecture: bool = False) -> go.Figure:
     outs = [f"y{_sub(j + 1)}" for j in range(n_out)]
     s = style.sizes(lecture)
     digits, text_px = (2, style.LECTURE_MIN_TEXT) if lecture else (3, s.font)
-    cell = 58 if lecture else 46  # px, one row of cells
-    gap = 44 if lecture else 34  # px, room for a panel's title
-    top = 34 if lecture else 22  # px above the top titles: the toolbar's row
+    # lecture: the whole figure fits under the controls at 1280×720
+    cell = 40 if lecture else 46  # px, one row of cells
+    gap = 34  # px, room for a panel's title
+    top = 30 if lecture else 22  # px above the top titles: the toolbar's row
     plot_h = cell * (n_in + 2) + 2 * gap + top
     height = plot_h + 40 + (50 if lecture else 38)  # the toolbar's margin, the tick labels
     split = 0.1 + n_in / (n_in + n_out) * 0.9  # x's share of the width, after a 10 % gap
@@ -60,7 +61,8 @@ def linear_figure(r: LinearResult, *, lecture: bool = False) -> go.Figure:
         data.append(dict(
             type="heatmap", z=z, x=cols, y=rows, zmin=-zmax, zmax=zmax, zmid=0,
             colorscale=style.DIVERGING, showscale=False, texttemplate=f"%{{z:.{digits}f}}",
-            textfont=dict(size=text_px), xgap=3, ygap=3, hovertemplate="%{y}, %{x}: %{z:.6g}<extra></extra>",
+            textfont=dict(size=text_px), xgap=3, ygap=3,
+            hovertemplate="%{y}, %{x}: %{z:.6g}<extra></extra>",
             xaxis=xa, yaxis=ya))
         layout["yaxis" + ya[1:]] = dict(domain=ydom, anchor=xa, autorange="reversed",
                                          showticklabels=ya == "y2", fixedrange=True)

@@ -54,9 +54,11 @@ if not lecture:
     st.header("One linear layer: y = x Wᵀ + b")
 w_hint, b_hint = text.placeholders(*tensors.seeded_linear(seed=seed))
 c_x, c_w, c_b = st.columns([2, 3, 2])
-ui.widget("x", where=c_x)
-ui.widget("w", where=c_w, placeholder=w_hint)
-ui.widget("b", where=c_b, placeholder=b_hint)
+# Lecture mode: one-line labels (the full ones as help), so the figure fits under them
+short = {"x": "Input x", "w": "Weights W (2×3)", "b": "Bias b (2)"} if lecture else {}
+for key, where, hint in (("x", c_x, None), ("w", c_w, w_hint), ("b", c_b, b_hint)):
+    extra = {"label": short[key], "help": SETTINGS[key].label} if lecture else {}
+    ui.widget(key, where=where, placeholder=hint, **extra)
 x, weight, bias = ui.used(linear_inputs(ui.values()))
 linear = _linear(x, seed, weight, bias)
 ui.chart(_linear_figure(x, seed, weight, bias, lecture), key="linear",
