@@ -157,8 +157,8 @@ def network_figure(net: Network, *, lecture: bool = False) -> go.Figure:
     fig.update_xaxes(visible=False, range=[-0.5, max(len(columns), 1) - 0.5])
     fig.update_yaxes(visible=False, range=[-MAX_UNITS / 2 - 2.2, MAX_UNITS / 2 + 1.6])
     fig.update_layout(title_text="The network: units per layer and their connections")
-    # lecture: short enough to fit under the title and metrics on a 1280×720 projector
-    return style.finish(fig, lecture=lecture, height=400 if lecture else None)
+    # lecture: the whole figure under the title and the two inputs on a 1280×720 projector
+    return style.finish(fig, lecture=lecture, height=350 if lecture else None)
 
 
 def _empty(fig: go.Figure, text: str) -> None:

@@ -61,29 +61,27 @@ def _heat(values: np.ndarray, *, name: str, cell: tuple[str, str], zmax: float,
                 yaxis=cell[1])
 
 
-# The grid's share of the plot height: above it, the toolbar's room (lecture: larger titles)
-TOP_ROOM = {False: 0.95, True: 0.9}
-
-
 def state_figure(snap: Snapshot, *, lecture: bool = False) -> go.Figure:
-    """One row per tensor and one under it for its .grad, numbers written in.
+    """One row per tensor and one under it for its .grad, numbers written in; the rows are
+    named on the left ("0.weight", ".grad", …).
 
     Every cell is the same size: each row's x-axis spans the widest tensor (4 columns), so a
     bias is a short row, not a stretched one. Full width, so a cell of a 390-px phone is
-    85 px wide: tensors side by side (or values beside their .grad) left 30–40-px cells,
-    and plotly shrank their numbers to 6 px. Built as a dict (style.subplots): a new step or
-    seed redraws it, and plotly's incremental API would cost most of its time."""
+    60 px wide: tensors side by side (or values beside their .grad) left 30–40-px cells, and
+    plotly shrank their numbers to 6 px. Names as tick labels, not subplot titles: titles
+    over eight rows made the figure too tall for a 720-px projector. Built as a dict
+    (style.subplots): a new step or seed redraws it, and plotly's incremental API would cost
+    most of its time."""
     params = unflatten(snap.params)
     grads = unflatten(snap.grad) if snap.grad is not None else None
     shapes = [np.atleast_2d(np.zeros(shape)).shape for _, shape in PARAMS]
     widest = max(width for _, width in shapes)
     spec = style.subplots(2 * len(PARAMS), 1,
                           row_heights=tuple(rows for rows, _ in shapes for _ in (0, 1)),
-                          vertical_spacing=0.045 if lecture else 0.04,
-                          subplot_titles=tuple(t for n, s in PARAMS for t in (
-                              f"{n} ({'×'.join(map(str, s))})", f"{n}.grad")))
+                          vertical_spacing=0.02)
     pmax = max(float(np.abs(snap.params).max()), 1e-12)
     gmax = max(float(np.abs(snap.grad).max()), 1e-12) if snap.grad is not None else 1.0
+    layout = spec["layout"]
     for i, ((name, _), (rows, width)) in enumerate(zip(PARAMS, shapes, strict=True)):
         value, grad = style.cell(2 * i + 1, 1, 1), style.cell(2 * i + 2, 1, 1)
         spec["data"].append(_heat(params[name], name=name, cell=value, zmax=pmax))
@@ -93,17 +91,17 @@ def state_figure(snap: Snapshot, *, lecture: bool = False) -> go.Figure:
                                       text=[["None"] * width for _ in range(rows)]))
         else:
             spec["data"].append(_heat(grads[name], name=f"{name}.grad", cell=grad, zmax=gmax))
-    layout = spec["layout"]
-    for x, y in (style.cell(r, 1, 1) for r in range(1, 2 * len(PARAMS) + 1)):
-        style.axis(layout, x).update(visible=False, range=[-0.5, widest - 0.5])
-        yaxis = style.axis(layout, y)
-        yaxis.update(visible=False, autorange="reversed")  # row 0 on top
-        yaxis["domain"] = [d * TOP_ROOM[lecture] for d in yaxis["domain"]]
-    for annotation in layout["annotations"]:  # the subplot titles follow their cells down
-        annotation["y"] *= TOP_ROOM[lecture]
+        for ref, label in ((value, name), (grad, ".grad")):
+            style.axis(layout, ref[1]).update(  # one name in the middle of the tensor's rows
+                autorange="reversed", tickvals=[(rows - 1) / 2], ticktext=[label],
+                showgrid=False, zeroline=False, ticks="")
+    for r in range(1, 2 * len(PARAMS) + 1):
+        style.axis(layout, style.cell(r, 1, 1)[0]).update(visible=False,
+                                                          range=[-0.5, widest - 0.5])
     layout["title"] = {"text": f"After {stage_call(snap.stage)} — epoch {snap.epoch}, "
                                f"batch {snap.batch}"}
-    return style.finish(spec, lecture=lecture, height=820 if lecture else 620)
+    # lecture: under the title and the controls, the whole figure fits a 1280×720 projector
+    return style.finish(spec, lecture=lecture, height=370 if lecture else 400)
 
 
 def stage_call(stage: str) -> str:

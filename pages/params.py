@@ -68,11 +68,14 @@ def _on_edit(view: str) -> None:
 # --- the model: its sizes (and frozen layers) right above its picture; the same model as a
 # layer table and as PyTorch code under it. On a phone the picture is on the first screen.
 fresh = "short" not in st.session_state  # a link's first run: its code wins over its shorthand
-size_col, freeze_col = st.columns([3, 2])
+size_col, freeze_col = st.columns(2)  # wide enough for each label on one line
 picture = st.container()
 if not lecture:
     st.header("The model as a table or as code")
-tab_table, tab_code = st.tabs(["Layer table", "PyTorch code"])
+if lecture:  # the code first: the table editor is canvas-drawn, small on a projector
+    tab_code, tab_table = st.tabs(["PyTorch code", "Layer table"])
+else:
+    tab_table, tab_code = st.tabs(["Layer table", "PyTorch code"])
 short = ui.widget("short", where=size_col, on_change=_on_edit, args=("short",))
 typed = ui.widget("code", where=tab_code, on_change=_on_edit, args=("code",))
 rewrite = views.link_fix(short, typed) if fresh else {}

@@ -30,10 +30,11 @@ with st.sidebar:
     ui.widget("seed")
 if not lecture:
     st.header("One batch at a time")
-left, right = st.columns(2)
-ui.widget("epoch", where=left)
-ui.widget("batch", where=right)
-ui.widget("stage")
+# one row: a projector at 1280×720 shows the controls and the whole figure under them
+epoch_col, batch_col, stage_col = st.columns([1, 1, 4], vertical_alignment="bottom")
+ui.widget("epoch", where=epoch_col)
+ui.widget("batch", where=batch_col)
+ui.widget("stage", where=stage_col)
 s = ui.values()
 run = dict(batch_size=int(s.bs), shuffle=bool(s.shuffle), lr=float(s.lr), epochs=int(s.epochs),
            seed=int(s.seed))

@@ -175,10 +175,10 @@ def test_lecture_log_ticks_skip_decades_only_over_a_wide_range(run, forgetful):
     assert steps == [2, 1]
 
 
-def test_state_figure_leaves_the_toolbar_room_above_its_titles(run):
-    snap = tl.snapshot(run, epoch=1, batch=1, stage="backward")
-    for lecture in (False, True):
-        fig = plots.state_figure(snap, lecture=lecture)
-        top = max(fig.layout[f"yaxis{n}"].domain[1] for n in ("", 2, 3, 4, 5, 6, 7, 8))
-        assert top == pytest.approx(plots.TOP_ROOM[lecture]) and top < 1
-        assert max(a.y for a in fig.layout.annotations) == pytest.approx(top)
+def test_state_figure_names_each_row_on_the_left(run):
+    fig = plots.state_figure(tl.snapshot(run, epoch=1, batch=1, stage="backward"))
+    names = [fig.layout[f"yaxis{n}"].ticktext[0] for n in ("", 2, 3, 4, 5, 6, 7, 8)]
+    assert names == ["0.weight", ".grad", "0.bias", ".grad", "1.weight", ".grad", "1.bias",
+                     ".grad"]
+    assert not fig.layout.annotations, "no subplot titles to collide with the toolbar"
+    assert fig.layout.yaxis.tickvals == (0.5,) and fig.layout.yaxis3.tickvals == (0,)
