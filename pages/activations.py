@@ -47,7 +47,7 @@ def _head_figure(task: str, scores: tuple[float, ...], temperature: float, lectu
 
 
 # --- the main figure, with its two main controls right above it; the rest in the sidebar ---
-c_fns, c_range = st.columns([3, 1])
+c_fns, c_range = ui.main_columns([3, 1])
 ui.widget("fns", where=c_fns)
 ui.widget("xmax", where=c_range)
 with st.sidebar:

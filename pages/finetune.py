@@ -16,7 +16,7 @@ from dlviz.finetune_settings import SETTINGS, frozen_of
 lecture = ui.page("finetune", SETTINGS)
 
 # --- the fine-tuning run: what to freeze and the rate above the main figure, the rest aside --
-mode_column, freeze_column, lr_column = st.columns(3)
+mode_column, freeze_column, lr_column = ui.main_columns(3)
 ui.widget("mode", where=mode_column)
 for key in ("k", "f1", "f2", "f3", "f4"):
     ui.widget(key, where=freeze_column)  # k in mode "first k", f1…f4 in mode "per layer"

@@ -12,7 +12,7 @@ from dlviz.hparam_search_settings import SETTINGS
 lecture = ui.page("hparam_search", SETTINGS)
 
 # Three settings in all: every one above the main figure (columns stack on a phone).
-for column, key in zip(st.columns(3), ("trials", "epochs", "seed"), strict=True):
+for column, key in zip(ui.main_columns(3), ("trials", "epochs", "seed"), strict=True):
     ui.widget(key, where=column)
 s = ui.values()
 trials, epochs, seed = int(s.trials), int(s.epochs), int(s.seed)

@@ -45,7 +45,7 @@ def _mse_figure(pred: float, target: float, lecture: bool):
 # --- cross-entropy: the main figure, with its two controls right above it ---------------------
 if not lecture:
     st.header("Cross-entropy: scores → probabilities → one-hot → loss")
-c_scores, c_label = st.columns([3, 1])
+c_scores, c_label = ui.main_columns([3, 1])
 ui.widget("scores", where=c_scores)
 ui.widget("label", where=c_label)
 (scores, label), problems = scores_and_label(ui.values())

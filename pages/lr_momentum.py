@@ -53,7 +53,7 @@ def _add_from_map(runs: tuple, the_map: lmap.LrMomentumMap) -> None:
 
 
 # --- controls: the presets (and the player) above the runs' chart, the rest in the sidebar --
-ui.widget("preset", on_change=_apply_preset)
+ui.widget("preset", on_change=_apply_preset, where=ui.main_columns(1)[0])
 with st.sidebar:
     st.subheader("Objective and runs")
     ui.widget("f", on_change=lambda: ui.set_values(SETTINGS, {}, reset=("start",)))
@@ -136,11 +136,6 @@ def _draw(frame: int) -> None:
              data=text.paths_data(comp), key="paths")
 
 
-if "step" not in st.session_state and "step" not in st.query_params:
-    # A link's first run: the player would fall back to the frame default resolved before
-    # the preset and the steps were read from the link (the course's 10 steps, not the
-    # preset's 150); the default given the widgets drawn so far is the last frame.
-    st.session_state["step"] = ui.values().step
 player("step", draw=_draw)
 st.session_state[END] = len(lm.frame_steps(max(r.steps for r in runs))) - 1
 for message in text.diverged(comp):

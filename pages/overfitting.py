@@ -20,7 +20,7 @@ def _cure(changes: dict) -> None:
 
 # The knobs of the overfitting story (and of most cures) above the main figure; the rest aside.
 MAIN = ("n", "width", "p", "wd")
-for column, key in zip(st.columns(len(MAIN)), MAIN, strict=True):
+for column, key in zip(ui.main_columns(len(MAIN)), MAIN, strict=True):
     ui.widget(key, where=column)
 with st.sidebar:
     for header, keys in (("Data", ("data", "noise", "aug")), ("Model", ("depth",)),

@@ -37,7 +37,7 @@ def _on_click() -> None:
 
 
 # --- controls: the main ones above the chart, the rest in the sidebar --------------------------
-main = st.columns(3)
+main = ui.main_columns(3)
 with main[0]:
     ui.widget("f", on_change=_load_preset)
 with main[1]:
@@ -122,10 +122,6 @@ def _draw(step: int) -> None:
             ui.chart(fig, summary=text.surface_summary(surface, grid, path, k), key="surface3d")
 
 
-if "step" not in st.session_state:
-    # The player falls back on the default resolved before the Steps widget ran: a link with
-    # steps=150 (and no step) would show 20 steps. Default from the values known now.
-    st.session_state["step"] = s.step
 player("step", draw=_draw)
 
 # --- the result -------------------------------------------------------------------------------

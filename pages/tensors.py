@@ -53,7 +53,7 @@ with st.sidebar:
 if not lecture:
     st.header("One linear layer: y = x Wᵀ + b")
 w_hint, b_hint = text.placeholders(*tensors.seeded_linear(seed=seed))
-c_x, c_w, c_b = st.columns([2, 3, 2])
+c_x, c_w, c_b = ui.main_columns([2, 3, 2])
 # Lecture mode: one-line labels (the full ones as help), so the figure fits under them
 short = {"x": "Input x", "w": "Weights W (2×3)", "b": "Bias b (2)"} if lecture else {}
 for key, where, hint in (("x", c_x, None), ("w", c_w, w_hint), ("b", c_b, b_hint)):

@@ -123,7 +123,14 @@ def layout(page) -> dict:
         if (el.getBoundingClientRect().height === 0) continue;
         control = el; break;
       }
-      return {chart: box(chart), control: box(control),
+      // the sidebar's first control after the lecture toggle (lecture mode puts the main
+      // controls there)
+      const side = [...document.querySelectorAll(
+        '[data-testid="stSidebarUserContent"] ' + sel.split(',').join(
+          ', [data-testid="stSidebarUserContent"] '))]
+        .filter(el => el.getBoundingClientRect().height > 0
+                      && !el.textContent.includes('Lecture mode'));
+      return {chart: box(chart), control: box(control), sidebar_control: box(side[0]),
               control_kind: control ? control.dataset.testid : null,
               width: window.innerWidth, height: window.innerHeight};
     }""", list(_WIDGETS))

@@ -131,6 +131,7 @@ def page(key: str, table: cfg.Table | None = None) -> bool:
     ensure_shell()
     spec = catalog.BY_KEY[key]
     lecture = is_lecture()
+    _slots.controls = st.sidebar.container()  # the top of the sidebar: see main_columns
     st.title(spec.title)
     if not lecture:
         st.caption(f"Chapter {spec.chapter} · {catalog.CHAPTERS[spec.chapter]} — {spec.blurb}")
@@ -138,6 +139,22 @@ def page(key: str, table: cfg.Table | None = None) -> bool:
         apply_url(table, key)
     show_notices()
     return lecture
+
+
+_slots = threading.local()
+
+
+def main_columns(spec, **kwargs) -> list:
+    """Where a page draws its main controls: `st.columns(spec, **kwargs)` above the main
+    figure, so a phone reaches them without the sidebar; in lecture mode, the top of the
+    sidebar instead (one container per column), right under the lecture toggle: on a
+    1280×720 projector the main figure then sits whole under the title and its controls
+    beside it."""
+    if not is_lecture():
+        return list(st.columns(spec, **kwargs))
+    n = spec if isinstance(spec, int) else len(spec)
+    where = getattr(_slots, "controls", None) or st.sidebar
+    return [where.container() for _ in range(n)]
 
 
 def explain(essential: str, more: str | None = None) -> None:

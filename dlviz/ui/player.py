@@ -23,21 +23,22 @@ from dlviz.ui import url
 
 PLAY_SUFFIX = "_play"
 INTERVAL = 0.7  # s between frames while playing: a frame's chart is ~100 kB, a rerun ~20 ms
+PLAY_TICKS = 60  # a play from the first frame to the last takes at most this many ticks (42 s)
 _TICK = "_dlviz_player_tick"  # the full run a player last saw (see `player`)
 
 
 def player(key: str, *, draw: Callable[[int], None], interval: float = INTERVAL,
            label: str | None = None) -> int:
-    """Draw the frame slider (setting `key`), a Play toggle and `draw(frame)`; return the
+    """Draw `draw(frame)`, then a Play toggle and the frame slider (setting `key`); return the
     frame drawn. Playing from the last frame starts again at the first; the last frame
-    stops the play."""
+    stops the play. A play moves one frame a tick, or a stride of frames when there are more
+    than PLAY_TICKS; the slider's keys always step by one."""
     table = url.current_table()
     setting = table[key]
     play_key = key + PLAY_SUFFIX
     playing = bool(st.session_state.get(play_key, False))
     run_id = _full_run_id()
     known = url._current.resolved  # the page's values; a fragment rerun has a fresh thread
-
 
     @st.fragment(run_every=interval if playing else None)
     def _body() -> None:
@@ -47,24 +48,34 @@ def player(key: str, *, draw: Callable[[int], None], interval: float = INTERVAL,
         ticks = state.setdefault(_TICK, {})
         timer = playing and ticks.get(key) == run_id  # a fragment rerun, not the page's
         ticks[key] = run_id
-        frame = min(max(int(state.get(key, known[key])), lo), hi)
+        # The default from the values the page's widgets chose this run (`steps=150` in a link
+        # means the last of 150 frames, not of the table's resolution before the widgets).
+        if key in state:
+            frame = int(state[key])
+        else:  # the link's frame, or the default given the values the widgets chose
+            linked = url.link_value(key, known)
+            frame = int(setting.default_for(known) if linked is None else linked)
+        frame = min(max(frame, lo), hi)
         if timer:
-            frame += 1
+            frame += max(1, -(-(hi - lo) // PLAY_TICKS))  # long runs: a stride, not 23 min
             if frame >= hi:
                 frame, state[play_key] = hi, False  # the end: stop (next full run: no timer)
         elif playing and frame >= hi and state.get(play_key):
             frame = lo  # Play pressed at the end: from the start
         _set_frame(key, frame)  # also after a slider move: the page's values are a run old
+        # The figure first, its controls under it, as a video's: the figure keeps its place
+        # under the title (whole on a 720-px projector), and on a phone it is on the first
+        # screen with the slider right below.
+        draw(frame)
         left, right = st.columns([1, 4], vertical_alignment="bottom")
         with left:
             on = st.toggle("Play", key=play_key,
                            help="Advance one frame every "
                                 f"{interval:g} s; the slider's arrow keys step by one.")
         with right:
-            frame = url.widget(key, label=label) if label else url.widget(key)
+            url.widget(key, label=label) if label else url.widget(key)
         if on != playing or (timer and not state.get(play_key)):
             st.rerun()  # the whole page: the fragment's timer starts or stops
-        draw(int(frame))
 
     _body()
     return int(st.session_state.get(key, url._current.resolved[key]))

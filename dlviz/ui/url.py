@@ -132,6 +132,20 @@ def set_values(table: cfg.Table, changes: dict, *, reset: tuple = ()) -> None:
         state[key] = resolved[key]
 
 
+def link_value(key: str, known: dict):
+    """The value the page's link gives setting `key` (already checked by `apply_url`), or
+    None: what a bound widget not drawn yet will start from."""
+    table = current_table()
+    with _query_params() as qp:
+        raw = qp._initial_query_params.get(key)
+    if raw is None:
+        return None
+    try:
+        return table[key].parse(list(raw) if not isinstance(raw, str) else [raw], known)
+    except cfg.Invalid:
+        return None
+
+
 def _differs(s: cfg.Setting, a, b) -> bool:
     try:
         return s.url(a) != s.url(b)
