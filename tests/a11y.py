@@ -236,6 +236,8 @@ def body():
         st.code("print(1)", language="python", wrap_lines=True)
         st.download_button("Download", "x", file_name="x.txt", on_click="ignore")
     st.toggle("Play", key="p")
+    # WCAG 1.4.3 exempts inactive controls; Streamlit draws a disabled label at 40 %.
+    st.slider("disabled", 0, 5, key="d", disabled=True)
 
 nav = st.navigation({"Home": [st.Page(body, title="Baseline", url_path="baseline")],
                      "Two": [st.Page(lambda: st.write("two"), title="Two", url_path="two")]},
