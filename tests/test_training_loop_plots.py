@@ -181,4 +181,5 @@ def test_state_figure_names_each_row_on_the_left(run):
     assert names == ["0.weight", ".grad", "0.bias", ".grad", "1.weight", ".grad", "1.bias",
                      ".grad"]
     assert not fig.layout.annotations, "no subplot titles to collide with the toolbar"
+    assert not any(fig.layout[f"yaxis{n}"].showgrid for n in ("", 2, 3, 4, 5, 6, 7, 8))
     assert fig.layout.yaxis.tickvals == (0.5,) and fig.layout.yaxis3.tickvals == (0,)
