@@ -68,7 +68,7 @@ def _on_edit(view: str) -> None:
 # --- the model: its sizes (and frozen layers) right above its picture; the same model as a
 # layer table and as PyTorch code under it. On a phone the picture is on the first screen.
 fresh = "short" not in st.session_state  # a link's first run: its code wins over its shorthand
-size_col, freeze_col = st.columns(2)  # wide enough for each label on one line
+size_col, freeze_col = ui.main_columns(2)  # lecture mode: at the top of the sidebar
 picture = st.container()
 if not lecture:
     st.header("The model as a table or as code")

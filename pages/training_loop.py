@@ -30,8 +30,8 @@ with st.sidebar:
     ui.widget("seed")
 if not lecture:
     st.header("One batch at a time")
-# one row: a projector at 1280×720 shows the controls and the whole figure under them
-epoch_col, batch_col, stage_col = st.columns([1, 1, 5], vertical_alignment="bottom")
+# one row above the figure (lecture mode: the top of the sidebar, ui.main_columns)
+epoch_col, batch_col, stage_col = ui.main_columns([1, 1, 5], vertical_alignment="bottom")
 ui.widget("epoch", where=epoch_col)
 ui.widget("batch", where=batch_col)
 ui.widget("stage", where=stage_col)
