@@ -114,8 +114,8 @@ def paths_figure(comp: Comparison, land: Landscape, *, minima=(), lecture: bool 
         layout["yaxis"] = {"range": [lo - 0.05 * (hi - lo), hi], "title": {"text": "f(x)"}}
     else:
         layout["yaxis"] = {"range": list(rest[0]), "title": {"text": "y"}}
-    return style.finish({"data": data, "layout": layout}, lecture=lecture,
-                        height=560 if lecture else 500)
+    # lecture: 500 px, the whole chart under the title on a 1280×720 projector
+    return style.finish({"data": data, "layout": layout}, lecture=lecture, height=500)
 
 
 def frame_figure(spec: dict, comp: Comparison, frame: int) -> go.Figure:

@@ -155,8 +155,9 @@ def boundary_figure(run: PlaygroundRun, data: PlaygroundData, frame: int = -1, *
                   legend=style.legend_below() | {"groupclick": "toggleitem"},
                   showlegend=not half, clickmode="event+select", dragmode="zoom",
                   hovermode="closest")
-    return style.finish({"data": traces, "layout": layout}, lecture=lecture,
-                        height=s.height + (0 if half else 60))
+    # the map is square: in lecture mode 440 px keeps it whole under the title at 1280×720
+    height = s.height if half else (440 if lecture else s.height + 60)
+    return style.finish({"data": traces, "layout": layout}, lecture=lecture, height=height)
 
 
 def _lattice(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

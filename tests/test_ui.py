@@ -87,7 +87,7 @@ def _chart_script():
         return go.Figure(go.Bar(x=list(range(n)), y=[i * i for i in range(n)]))
 
     n = st.slider("n", 1, 5, 3, key="n")
-    ui.chart(figure(n), key="bars")
+    ui.chart(figure(n), summary=f"{n} bars", key="bars")
 
 
 def test_chart_of_a_cached_figure_follows_its_settings():

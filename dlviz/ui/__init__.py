@@ -383,17 +383,21 @@ def heavy_slot(label: str):
                 return dlviz_module.train(lr=lr, epochs=epochs, seed=seed, progress=progress)
     `progress(fraction, text=None)` takes a fraction in [0, 1].
     """
-    slot = st.empty()
+    # The placeholder exists only once it shows something: an empty element here would be
+    # one more element on a cache miss than on a hit (our own caches replay nothing), which
+    # shifts every later element and remounts them, a player's Play toggle and its keyboard
+    # focus included.
+    slot = _LazySlot()
     due = Throttle(PROGRESS_INTERVAL)
 
     def progress(fraction: float, text: str | None = None) -> None:
         if due():
-            slot.progress(min(max(float(fraction), 0.0), 1.0), text=text or label)
+            slot.get().progress(min(max(float(fraction), 0.0), 1.0), text=text or label)
 
     nested = getattr(_holding, "depth", 0) > 0
     if not nested and not _heavy.acquire(blocking=False):
-        slot.info("Queued: other sessions' runs are computing; yours starts next …",
-                  icon=":material/hourglass_top:")
+        slot.get().info("Queued: other sessions' runs are computing; yours starts next …",
+                        icon=":material/hourglass_top:")
         _heavy.acquire()
     _holding.depth = getattr(_holding, "depth", 0) + 1
     try:
@@ -406,6 +410,22 @@ def heavy_slot(label: str):
         slot.empty()
 
 
+class _LazySlot:
+    """An `st.empty()` created on first use (see heavy_slot)."""
+
+    def __init__(self):
+        self._slot = None
+
+    def get(self):
+        if self._slot is None:
+            self._slot = st.empty()
+        return self._slot
+
+    def empty(self) -> None:
+        if self._slot is not None:
+            self._slot.empty()
+
+
 def coalesced(fn, item, *, label: str, **shared):
     """This session's result of `fn([..., item, ...], progress=…, **shared)`, computed in one
     batch with the concurrent cold requests of other sessions (dlviz.batching).
@@ -415,7 +435,7 @@ def coalesced(fn, item, *, label: str, **shared):
     with other sessions. `shared` must be hashable primitives (the settings every member of a
     batch has in common); `item` is what differs (a seed).
     """
-    slot = st.empty()
+    slot = _LazySlot()  # as in heavy_slot: no element unless it shows something
 
     def run(compute, n: int):
         text = label if n == 1 else f"{label} (yours and {n - 1} other sessions' at once)"
@@ -423,8 +443,8 @@ def coalesced(fn, item, *, label: str, **shared):
             return compute(lambda f, t=None: progress(f, t or text))
 
     def wait(n: int) -> None:
-        slot.info(f"{label}: computing together with other sessions …",
-                  icon=":material/hourglass_top:")
+        slot.get().info(f"{label}: computing together with other sessions …",
+                        icon=":material/hourglass_top:")
 
     try:
         return batching.COALESCER(fn, item, run=run, wait=wait, call=workers.split_call,
