@@ -95,7 +95,7 @@ def test_runs_differ_by_dash_and_marker_as_well_as_colour(valley):
     for fig, key in ((paths, lambda t: (t.line.color, t.line.dash, t.marker.symbol)),
                      (curves, lambda t: (t.line.color, t.line.dash))):
         looks = [key(_by_name(fig, plots.run_name(i, comp))) for i in range(len(comp.runs))]
-        for part in zip(*looks):
+        for part in zip(*looks, strict=True):
             assert len(set(part)) == len(comp.runs), looks
     rings = [_by_name(the_map, f"run {i + 1}").marker.symbol for i in range(len(comp.runs))]
     assert len(set(rings)) == len(rings) and all(r.endswith("-open") for r in rings)
