@@ -38,21 +38,6 @@ def _finite(x: np.ndarray, y: np.ndarray, *, positive: bool = False):
     return x[keep].tolist(), [float(v) for v in y[keep]]
 
 
-def _below_toolbar(spec: dict, *, lecture: bool, height: int) -> None:
-    """Lower the top row of panels so their subplot titles sit under plotly's toolbar
-    (ui.chart leaves a 40-px top margin, the toolbar's room; a title above the top panels
-    ran into it, on a phone over both panels). Moves the top row's domains and titles."""
-    shift = 1.4 * style.sizes(lecture).font / (height - 140)  # a title's height, as a fraction
-    layout = spec["layout"]
-    for key in [k for k in layout if k.startswith("yaxis")]:
-        low, high = layout[key].get("domain", [0.0, 1.0])
-        if high >= 0.999:
-            layout[key]["domain"] = [low, 1.0 - shift]
-    for annotation in layout.get("annotations", ()):
-        if annotation.get("yref") == "paper" and annotation.get("y", 0) >= 0.999:
-            annotation["y"] = 1.0 - shift
-
-
 def _scatter(x, y, **kw) -> dict:
     return dict(type="scatter", x=x, y=y, **kw)
 
@@ -136,7 +121,7 @@ def histograms_figure(hist: ini.Histograms, *, lecture: bool = False) -> go.Figu
                                   "(dashed: default bound ±1/√fan_in)"),
                   bargap=0, shapes=shapes)
     height = 600 if lecture else 500
-    _below_toolbar(spec, lecture=lecture, height=height)
+    style.below_toolbar(spec, lecture=lecture, height=height)
     return style.finish(spec, lecture=lecture, height=height)
 
 
@@ -240,5 +225,5 @@ def symmetry_figure(curves: ini.TrainCurves, *, schemes: tuple[str, str],
     style.axis(layout, style.cell(2, 1, 1)[0])["title"] = dict(text="hidden unit")
     layout["title"] = dict(text="Layer 1 after training: are the hidden units still different?")
     height = 480 if not lecture else 580
-    _below_toolbar(spec, lecture=lecture, height=height)
+    style.below_toolbar(spec, lecture=lecture, height=height)
     return style.finish(spec, lecture=lecture, height=height)

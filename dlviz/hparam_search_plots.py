@@ -29,21 +29,6 @@ def _finite(t: Trials) -> np.ndarray:
     return np.isfinite(t.val_loss)
 
 
-def _below_toolbar(spec: dict, *, lecture: bool, height: int) -> None:
-    """Lower the top row of panels so their subplot titles sit under plotly's toolbar
-    (ui.chart leaves a 40-px top margin, the toolbar's room; a title above the top panels
-    ran into it, on a phone over both panels). Moves the top row's domains and titles."""
-    shift = 1.4 * style.sizes(lecture).font / (height - 140)  # a title's height, as a fraction
-    layout = spec["layout"]
-    for key in [k for k in layout if k.startswith("yaxis")]:
-        low, high = layout[key].get("domain", [0.0, 1.0])
-        if high >= 0.999:
-            layout[key]["domain"] = [low, 1.0 - shift]
-    for annotation in layout.get("annotations", ()):
-        if annotation.get("yref") == "paper" and annotation.get("y", 0) >= 0.999:
-            annotation["y"] = 1.0 - shift
-
-
 def _loss_range(result: SearchResult) -> tuple[float, float]:
     losses = np.concatenate([t.val_loss[_finite(t)] for t in result.by_method().values()])
     if losses.size == 0:
@@ -112,7 +97,7 @@ def plane_figure(result: SearchResult, *, lecture: bool = False) -> go.Figure:
         showlegend=False,
     )
     height = s.height + 60  # the colour bar's room
-    _below_toolbar(spec, lecture=lecture, height=height)
+    style.below_toolbar(spec, lecture=lecture, height=height)
     return style.finish(spec, lecture=lecture, height=height)
 
 

@@ -80,6 +80,21 @@ def series(i: int) -> dict:
             "symbol": SYMBOLS[i % len(SYMBOLS)]}
 
 
+def below_toolbar(spec: dict, *, lecture: bool, height: int) -> None:
+    """Lower the top row of a subplot grid so its subplot titles sit under plotly's toolbar
+    (ui.chart leaves a 40-px top margin, the toolbar's room; a title above the top panels
+    ran into it, on a phone over both panels). Moves the top row's domains and titles."""
+    shift = 1.4 * sizes(lecture).font / (height - 140)  # a title's height, as a fraction
+    layout = spec["layout"]
+    for key in [k for k in layout if k.startswith("yaxis")]:
+        low, high = layout[key].get("domain", [0.0, 1.0])
+        if high >= 0.999:
+            layout[key]["domain"] = [low, 1.0 - shift]
+    for annotation in layout.get("annotations", ()):
+        if annotation.get("yref") == "paper" and annotation.get("y", 0) >= 0.999:
+            annotation["y"] = 1.0 - shift
+
+
 def legend_below() -> dict:
     """A horizontal legend under the plot (and under its x-axis title): it never collides
     with the title, the toolbar or a 358-px phone chart's tick labels; plotly grows the

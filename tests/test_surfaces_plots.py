@@ -13,13 +13,14 @@ from tests.figures import all_finite, array
 from tests.test_colour_vision import problems
 
 
-def _run(name, **kw):
+def _run(name, *, resolution=41, **kw):
+    """(surface, its preset's trace with `kw` changed, grid, path view)."""
     s = surfaces.SURFACES[name]
     p = s.preset
     settings = dict(start=s.start, lr=p.lr, momentum=p.momentum, steps=p.steps,
                     optimizer=p.optimizer) | kw
     t = optim.trace(name, **settings)
-    g = view.grid(s, resolution=41)
+    g = view.grid(s, resolution=resolution)
     return s, t, g, view.path_view(s, t, g)
 
 

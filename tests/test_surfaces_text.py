@@ -7,16 +7,11 @@ import torch
 from dlviz import landscape, optim, surfaces
 from dlviz import surfaces_text as text
 from dlviz import surfaces_view as view
+from tests.test_surfaces_plots import _run as preset_run
 
 
 def _run(name, **kw):
-    s = surfaces.SURFACES[name]
-    p = s.preset
-    settings = dict(start=s.start, lr=p.lr, momentum=p.momentum, steps=p.steps,
-                    optimizer=p.optimizer) | kw
-    t = optim.trace(name, **settings)
-    g = view.grid(s, resolution=31)
-    return s, t, g, view.path_view(s, t, g)
+    return preset_run(name, resolution=31, **kw)
 
 
 def test_curve_summary_is_the_course_story():
