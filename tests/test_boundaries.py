@@ -87,8 +87,11 @@ def test_pages_show_messages_through_the_escaping_helpers(path):
 
 def test_every_drawn_widget_is_in_the_table_and_bound():
     """At run time: each keyed widget of every page is a setting of its table (or the
-    shell's lecture switch), and Streamlit binds it to the URL parameter of that name."""
+    shell's lecture switch), and Streamlit binds it to the URL parameter of that name. The
+    one exception is a player's Play toggle (`<frame setting>_play`): the frame is in the
+    URL, whether it is playing is not, so a link never opens playing."""
     from dlviz import catalog
+    from dlviz.ui.player import PLAY_SUFFIX
     from tests.conftest import open_page
 
     for spec in catalog.live_pages():
@@ -97,6 +100,9 @@ def test_every_drawn_widget_is_in_the_table_and_bound():
         for kind in BOUND_WIDGETS:
             for w in at.get(kind):
                 if getattr(w, "key", None) is None:
+                    continue
+                if w.key.endswith(PLAY_SUFFIX) and w.key[: -len(PLAY_SUFFIX)] in keys:
+                    assert not w.proto.query_param_key, f"{spec.key}: {w.key} is in the URL"
                     continue
                 assert w.key in keys, f"{spec.key}: widget {w.key!r} is not in the table"
                 assert w.proto.query_param_key == w.key, f"{spec.key}: {w.key} is not bound"
