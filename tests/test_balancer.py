@@ -18,6 +18,7 @@ distinct clients to spread. nginx names the replica that answered in `X-Dlviz-Re
 
 from __future__ import annotations
 
+import csv
 import http.client
 import io
 import os
@@ -169,6 +170,9 @@ def test_every_download_button_works_through_the_balancer(lb, key):
             name = headers["Content-Disposition"].split("filename=", 1)[1].strip('"')
             if name.endswith(".py"):
                 compile(body.decode(), name, "exec")  # a whole script, not a fragment
+            elif name.endswith(".csv"):  # a chart's data: a header and every row
+                rows = list(csv.reader(io.StringIO(body.decode())))
+                assert len(rows) >= 2 and all(len(r) == len(rows[0]) for r in rows), name
             else:
                 assert name.endswith(".pt")
                 state = torch.load(io.BytesIO(body), weights_only=True)
