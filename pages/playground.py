@@ -25,7 +25,6 @@ def _apply_preset() -> None:
     ui.set_values(SETTINGS, {}, reset=ps.PRESET_KEYS)
 
 
-_CLICKED = "_playground_clicked"  # a click changed the data: the whole page must rerun
 
 
 def _on_click() -> None:
@@ -34,7 +33,6 @@ def _on_click() -> None:
     if point is not None:
         s = ui.values(SETTINGS)
         ui.set_values(SETTINGS, {"points": ps.add_point(s.points, *point, s.cls)})
-        st.session_state[_CLICKED] = True
 
 
 # --- controls: a lecturer's few above the boundary, the rest in the sidebar -----------------
@@ -157,8 +155,6 @@ def _draw(frame: int) -> None:
     """Snapshot `frame` of the run: the boundary (the main figure), the loss and the network
     all show the same epoch; the player reruns only this while it plays. One network: the
     map and the loss side by side (columns stack on a phone: the map takes the full width)."""
-    if st.session_state.pop(_CLICKED, False):
-        st.rerun()  # a click added a point: new data, a new run (this is only the fragment)
     if s.cmp:
         i = _side_by_side(frame)
     else:

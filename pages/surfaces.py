@@ -13,9 +13,6 @@ from dlviz.ui.player import player
 lecture = ui.page("surfaces", SETTINGS)
 
 
-CLICKED = "_surfaces_clicked"  # a click set a new start: the whole page must rerun
-
-
 def _load_preset() -> None:
     """A new objective brings its own start and the settings that tell its story."""
     ui.set_values(SETTINGS, {}, reset=("x0", "y0", "lr", "mom", "steps", "opt", "nest", "step"))
@@ -27,13 +24,12 @@ def _whole_run() -> None:
 
 
 def _on_click() -> None:
-    """A click on the contour (or curve) becomes the start point; the new run is shown whole.
-    The chart lives in the player's fragment, whose rerun would not run the new start."""
+    """A click on the contour (or curve) becomes the start point; the new run is shown whole
+    (the player reruns the whole page after a callback in its fragment set the settings)."""
     start = surfaces.start_from_selection(surface_of(ui.values(SETTINGS)),
                                           st.session_state.get("pick"))
     if start is not None:
         ui.set_values(SETTINGS, dict(zip(("x0", "y0"), start, strict=False)), reset=("step",))
-        st.session_state[CLICKED] = True
 
 
 # --- controls: the main ones above the chart, the rest in the sidebar --------------------------
@@ -105,8 +101,6 @@ path_table = view.path_data(surface, trace)
 
 def _draw(step: int) -> None:
     """The charts of the run up to `step` (the player's frame)."""
-    if st.session_state.pop(CLICKED, False):
-        st.rerun()  # a click in this fragment set a new start: run it
     k = path.shown(step)
     figures = _figures(*run, s.grid, k, lecture)
     left, right = (st.container(), st.container()) if lecture or len(figures) == 1 else (

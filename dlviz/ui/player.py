@@ -46,8 +46,11 @@ def player(key: str, *, draw: Callable[[int], None], interval: float = INTERVAL,
         url._current.table, url._current.resolved = table, known
         lo, hi = (int(v) for v in setting.bounds(known))
         ticks = state.setdefault(_TICK, {})
-        timer = playing and ticks.get(key) == run_id  # a fragment rerun, not the page's
+        fragment_run = ticks.get(key) == run_id  # not the page's own run
         ticks[key] = run_id
+        if state.pop(url.SETTINGS_CHANGED, False) and fragment_run:
+            st.rerun()  # a callback in here (a click on the chart) set the page's settings
+        timer = playing and fragment_run
         # The default from the values the page's widgets chose this run (`steps=150` in a link
         # means the last of 150 frames, not of the table's resolution before the widgets).
         if key in state:

@@ -31,6 +31,7 @@ from dlviz.safe_text import md
 _PAGE = "_dlviz_url_page"  # the page whose settings the session last loaded from a URL
 _NOTICES = "_dlviz_url_notices"  # notices waiting for the page title, this run
 _current = threading.local()  # the table of the page this script thread is running
+SETTINGS_CHANGED = "_dlviz_settings_changed"  # set_values ran: the page must run again
 
 
 @contextmanager
@@ -130,6 +131,7 @@ def set_values(table: cfg.Table, changes: dict, *, reset: tuple = ()) -> None:
     resolved = table.resolve(current)
     for key in (*changes, *reset):
         state[key] = resolved[key]
+    state[SETTINGS_CHANGED] = True  # a callback inside a fragment (a chart click): see player
 
 
 def link_value(key: str, known: dict):
