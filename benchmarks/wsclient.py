@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 import time
+import uuid
 from dataclasses import dataclass
 
 import websocket
@@ -45,6 +46,7 @@ class Session:
             sockopt=((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),), socket=sock)
         self.page, self.query = page, query
         self.page_hash = ""
+        self.session_id = ""  # the server's id of this session (from its new_session)
         self.cached: set[str] = set()
 
     def run(self, on_message=None) -> RunResult:
@@ -72,6 +74,8 @@ class Session:
                 on_message(fwd)
             if fwd.metadata.cacheable and fwd.hash:
                 self.cached.add(fwd.hash)
+            if kind == "new_session" and fwd.new_session.initialize.session_id:
+                self.session_id = fwd.new_session.initialize.session_id
             if kind == "new_session" and fwd.new_session.page_script_hash:
                 self.page_hash = fwd.new_session.page_script_hash
             elif kind == "page_info_changed" and fwd.page_info_changed.query_string:
@@ -81,6 +85,25 @@ class Session:
             elif kind == "script_finished" and fwd.script_finished in _DONE:
                 return RunResult(time.perf_counter() - start, received, exceptions,
                                  fwd.script_finished, largest)
+
+    def deferred_url(self, file_id: str) -> str:
+        """The media URL of a deferred download (`st.download_button` given a callable), as
+        the frontend asks for it on a click: a backend operation over the websocket."""
+        request_id = uuid.uuid4().hex
+        msg = BackMsg()
+        msg.backend_operation_request.request_id = request_id
+        msg.backend_operation_request.session_id = self.session_id
+        msg.backend_operation_request.deferred_file.file_id = file_id
+        self.ws.send_binary(msg.SerializeToString())
+        while True:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(self.ws.recv())
+            reply = fwd.backend_operation_response
+            if fwd.WhichOneof("type") == "backend_operation_response" \
+                    and reply.request_id == request_id:
+                if reply.error_msg:
+                    raise RuntimeError(f"deferred download {file_id}: {reply.error_msg}")
+                return reply.deferred_file.url
 
     def close(self) -> None:
         try:

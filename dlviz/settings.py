@@ -169,6 +169,15 @@ class Choice(Setting):
     def parse(self, raw, known):
         return self._match(raw[-1] if raw else "", known)
 
+    def check(self, value, known):
+        """An option itself (the same type, equal) is in the domain as it is: no round trip
+        through its label, which costs a scan of every option's label (thousands of label
+        calls a run on a page of many choices). Anything else goes through the URL form."""
+        for option in self.choices(known):
+            if option is value or (type(option) is type(value) and option == value):
+                return option
+        return super().check(value, known)
+
     def url(self, value):
         return [self.label_of(value)]
 
@@ -195,6 +204,9 @@ class Span(Choice):
         if options.index(low) > options.index(high):
             raise Invalid("has its low end above its high end")
         return (low, high)
+
+    def check(self, value, known):
+        return Setting.check(self, value, known)  # a pair: low ≤ high is the URL form's rule
 
     def url(self, value):
         return [self.label_of(v) for v in value]

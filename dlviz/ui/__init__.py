@@ -264,7 +264,10 @@ def chart_data(data, *, name: str, key: str | None = None) -> None:
         if rows > CHART_DATA_ROWS:
             st.caption(f"The first {CHART_DATA_ROWS} of {rows} rows; the download has all.")
         table(frame.head(CHART_DATA_ROWS))
-        st.download_button("Download the data (CSV)", frame.to_csv(index=False),
+        # The CSV is made on the click (a deferred download), not on every run: a run wrote
+        # each chart's CSV, stored it and hashed it (about a fifth of a page's server time
+        # under the class storm, by py-spy) for a file few students ever download.
+        st.download_button("Download the data (CSV)", lambda: frame.to_csv(index=False),
                            file_name=f"dlviz_{key or 'chart'}.csv", mime="text/csv",
                            key=f"csv_{key or abs(hash(name))}", on_click="ignore",
                            icon=":material/download:")

@@ -108,7 +108,8 @@ def current_table() -> cfg.Table | None:
 
 def _session(table: cfg.Table) -> dict:
     """The session's values for the table's keys (the widgets' states included)."""
-    state = st.session_state
+    # One read of the session, not two proxy calls (each takes the session's lock) a key.
+    state = st.session_state.to_dict()
     return {k: state[k] for k in table.keys if k in state}
 
 
