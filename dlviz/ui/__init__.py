@@ -255,22 +255,38 @@ CHART_DATA_ROWS = 30  # rows shown in a chart's data table; more go to its CSV d
 
 
 def chart_data(data, *, name: str, key: str | None = None) -> None:
-    """A chart's numbers: an expander with a table (and a CSV of every row when long)."""
-    import pandas as pd
+    """A chart's numbers: an expander with a table (and a CSV of every row when long).
 
-    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(dict(data))
+    A mapping of columns (what dlviz's `*_data` functions return) goes to the table as an
+    Arrow table of its first rows, without pandas: 0.13 ms against 1.9 ms for a DataFrame
+    and its Arrow conversion, on every run of every chart. The CSV is made on the click."""
+    import pyarrow as pa
+
+    if isinstance(data, Mapping):
+        columns = dict(data)
+        rows = len(next(iter(columns.values()), ()))
+        head = pa.table({k: list(v[:CHART_DATA_ROWS]) for k, v in columns.items()})
+        csv = lambda: _frame(columns).to_csv(index=False)  # noqa: E731 - made on the click
+    else:
+        rows, head = len(data), data.head(CHART_DATA_ROWS)
+        csv = lambda: data.to_csv(index=False)  # noqa: E731
     with st.expander(f"Chart data · {md(_short(name))}", icon=":material/table_view:"):
-        rows = len(frame)
         if rows > CHART_DATA_ROWS:
             st.caption(f"The first {CHART_DATA_ROWS} of {rows} rows; the download has all.")
-        table(frame.head(CHART_DATA_ROWS))
+        table(head)
         # The CSV is made on the click (a deferred download), not on every run: a run wrote
         # each chart's CSV, stored it and hashed it (about a fifth of a page's server time
         # under the class storm, by py-spy) for a file few students ever download.
-        st.download_button("Download the data (CSV)", lambda: frame.to_csv(index=False),
+        st.download_button("Download the data (CSV)", csv,
                            file_name=f"dlviz_{key or 'chart'}.csv", mime="text/csv",
                            key=f"csv_{key or abs(hash(name))}", on_click="ignore",
                            icon=":material/download:")
+
+
+def _frame(columns: dict):
+    import pandas as pd
+
+    return pd.DataFrame(columns)
 
 
 def table(frame, **kwargs) -> None:
