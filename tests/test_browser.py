@@ -308,3 +308,35 @@ def test_animations_step_and_play_from_the_keyboard(browser, app_url, key, url_p
         assert page.evaluate(_STEP_JS)[0] == paused, "Pause did not stop the frames"
     finally:
         page.context.close()
+
+
+def test_a_click_downloads_the_chart_data_and_the_script(browser, app_url):
+    """The downloads are made on the click (deferred): a student's click in Chromium gets
+    the chart's every row as CSV and the page's whole script, with their file names."""
+    import csv
+    import io
+
+    page, errors = _visit(browser, f"{app_url}/training_loop?epochs=7", (1280, 720),
+                          charts=True)
+    try:
+        page.get_by_text("Chart data", exact=False).first.click()
+        button = page.get_by_role("button", name="Download the data (CSV)").first
+        button.wait_for(timeout=30_000)
+        with page.expect_download(timeout=60_000) as got:
+            button.click()
+        download = got.value
+        assert download.suggested_filename.endswith(".csv")
+        rows = list(csv.reader(io.StringIO(Path(download.path()).read_text())))
+        assert len(rows) >= 2 and all(len(r) == len(rows[0]) for r in rows), rows[:3]
+        page.get_by_text("Reproduce in PyTorch", exact=True).first.click()
+        script = page.get_by_role("button", name="Download script").first
+        script.wait_for(timeout=30_000)
+        with page.expect_download(timeout=60_000) as got:
+            script.click()
+        name = got.value.suggested_filename
+        assert name.endswith(".py")
+        compile(Path(got.value.path()).read_text(), name, "exec")  # a whole script
+        # (the frontend's probes of /<page>/_stcore/… on a deep link 404 on any Streamlit app)
+        assert not [e for e in errors if "/media/" in e or "request failed" in e], errors
+    finally:
+        page.context.close()

@@ -353,8 +353,9 @@ def code_panel(
                    f"`python {filename}`; it prints the numbers shown below.")
         # Wrapped: a horizontally scrolling block is a scroll region without a tab stop.
         st.code(script, language="python", wrap_lines=True)
+        # made on the click, as a chart's CSV: not stored and hashed on every run
         st.download_button(
-            "Download script", script, file_name=filename, mime="text/x-python",
+            "Download script", lambda: script, file_name=filename, mime="text/x-python",
             key=f"download_{filename}", on_click="ignore", icon=":material/download:",
         )
         st.markdown("**It prints**")
