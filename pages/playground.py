@@ -25,8 +25,6 @@ def _apply_preset() -> None:
     ui.set_values(SETTINGS, {}, reset=ps.PRESET_KEYS)
 
 
-
-
 def _on_click() -> None:
     """A click on the boundary map adds a point of the chosen class (into the URL's text)."""
     point = plots.clicked_point(st.session_state.get("pick"))

@@ -64,20 +64,18 @@ def player(key: str, *, draw: Callable[[int], None], interval: float = INTERVAL,
         if state.pop(url.SETTINGS_CHANGED, False) and fragment_run:
             st.rerun()  # a callback in here (a click on the chart) set the page's settings
         on = bool(state.get(play_key, False))  # the user's toggle, as of this run
-        if on and record["on"]:  # playing: the player's own frame, one tick on
+        if record["on"]:  # playing or just paused: the play's own frame (the echo may lag)
             frame = min(max(int(record["frame"]), lo), hi)
-            if timing and fragment_run and not record["ended"]:
-                frame += max(1, -(-(hi - lo) // PLAY_TICKS))  # long runs: a stride, not 23 min
-                if frame >= hi:
-                    frame, record["ended"] = hi, True  # the end: the timer stops (next run)
-        elif record["on"]:  # just paused: where the play was (the slider's echo may lag)
-            frame = min(max(int(record["frame"]), lo), hi)
-            record["ended"] = False
         else:  # paused, or Play just pressed: the slider's frame (the user's own)
             frame = min(max(_slider_frame(key, setting, known), lo), hi)
-            record["ended"] = False
             if on and frame >= hi:
                 frame = lo  # Play pressed at the end: from the start
+        if not (on and record["on"]):
+            record["ended"] = False
+        elif timing and fragment_run and not record["ended"]:  # a tick: one frame on
+            frame += max(1, -(-(hi - lo) // PLAY_TICKS))  # long runs: a stride, not 23 min
+            if frame >= hi:
+                frame, record["ended"] = hi, True  # the end: the timer stops (next run)
         record["on"], record["frame"] = on, frame
         _set_frame(key, frame)  # also after a slider move: the page's values are a run old
         # The figure first, its controls under it, as a video's: the figure keeps its place
