@@ -242,6 +242,8 @@ _STEP_JS = """() => { const play = [...document.querySelectorAll('[data-testid="
   const all = [...document.querySelectorAll('[data-testid="stSlider"] input[type="range"]')];
   const s = all.find(e => play.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING);
   return s ? [Number(s.value), Number(s.min), Number(s.max)] : null; }"""
+_IDLE_JS = """() => document.querySelector('[data-testid="stApp"]')
+                 ?.getAttribute('data-test-script-state') === 'notRunning'"""
 ANIMATED = ("surfaces", "lr_momentum", "training_loop", "playground")
 
 
@@ -322,6 +324,8 @@ def test_a_click_downloads_the_chart_data_and_the_script(browser, app_url):
         page.get_by_text("Chart data", exact=False).first.click()
         button = page.get_by_role("button", name="Download the data (CSV)").first
         button.wait_for(timeout=30_000)
+        # a rerun renews a deferred download's id: click the one the finished run drew
+        page.wait_for_function(_IDLE_JS, timeout=60_000)
         with page.expect_download(timeout=60_000) as got:
             button.click()
         download = got.value
@@ -331,6 +335,7 @@ def test_a_click_downloads_the_chart_data_and_the_script(browser, app_url):
         page.get_by_text("Reproduce in PyTorch", exact=True).first.click()
         script = page.get_by_role("button", name="Download script").first
         script.wait_for(timeout=30_000)
+        page.wait_for_function(_IDLE_JS, timeout=60_000)
         with page.expect_download(timeout=60_000) as got:
             script.click()
         name = got.value.suggested_filename
