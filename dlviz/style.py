@@ -10,11 +10,14 @@ import base64
 import copy
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
+from _plotly_utils.utils import is_homogeneous_array, is_skipped_key, to_typed_array_spec
+from plotly.colors import get_colorscale
 
 # Every figure used to deep-copy plotly's default template on construction (~100 ms each):
 # the house look below is set explicitly instead, so no template is needed at all.
@@ -45,9 +48,11 @@ LECTURE_MIN_TEXT = 18  # px, every text in a figure
 INK = "#222222"
 GRID = "#E5E5E5"
 SHADE = "rgba(213, 94, 0, 0.12)"  # vermillion, translucent: "look here" regions
-# Sequential and diverging colour scales that stay readable in grey and for deuteranopes.
-SEQUENTIAL = "Viridis"
-DIVERGING = "RdBu"
+# Sequential and diverging colour scales that stay readable in grey and for deuteranopes,
+# as plotly.py's validation spells them out (figures are built unvalidated, see `finish`;
+# plotly.js has its own, different "RdBu").
+SEQUENTIAL = get_colorscale("Viridis")
+DIVERGING = get_colorscale("RdBu")
 
 
 @dataclass(frozen=True)
@@ -103,17 +108,24 @@ def legend_below() -> dict:
             "yanchor": "bottom"}
 
 
-def finish(fig: go.Figure | dict, *, lecture: bool = False,
-           height: int | None = None) -> go.Figure:
+def finish(fig: go.Figure | dict, *, lecture: bool = False, height: int | None = None,
+           then: Callable[[dict], None] | None = None) -> go.Figure:
     """Apply the house look; in lecture mode, larger fonts, lines and markers.
 
     Done on the figure's dict and rebuilt once: plotly's `update_layout`/`update_xaxes`/
     `update_annotations` walk and re-validate the whole object tree on every call, which
-    cost 20–120 ms a figure (most of a new setting's figure time); one validated
-    `go.Figure(dict)` costs a few ms. The result is the same figure as applying those
-    updates (tests/test_style.py compares the two on every page's figures). `fig` may also
-    be a figure's dict (`{"data": [...], "layout": {...}}`, see `subplots`), which is not
-    copied.
+    cost 20–120 ms a figure (most of a new setting's figure time). The result is the same
+    figure as applying those updates (tests/test_style.py compares the two on every page's
+    figures). `fig` may also be a figure's dict (`{"data": [...], "layout": {...}}`, see
+    `subplots`), which is not copied. `then(spec)`, if given, changes the finished dict
+    before the figure is built (a builder's last word over the house look, without plotly's
+    slow object API).
+
+    The figure is built without plotly's per-property validation (8.2 ms of a figure's
+    9.4, measured over every page's 37 default figures, and a new setting builds several
+    per session: under a class's storm that alone was seconds). The tests validate instead:
+    every figure `finish` returns in the test suite is rebuilt validated and must give the
+    same JSON (tests/conftest.py), so a builder's typo still fails a test.
     """
     s = sizes(lecture)
     spec = fig if isinstance(fig, dict) else _arrays(fig.to_dict())
@@ -144,7 +156,69 @@ def finish(fig: go.Figure | dict, *, lecture: bool = False,
         for annotation in layout.get("annotations", ()):
             font = annotation.setdefault("font", {})
             font["size"] = max(font.get("size") or 0, LECTURE_MIN_TEXT)
-    return go.Figure(spec)
+    if then is not None:
+        then(spec)
+    return Finished(spec)
+
+
+class Finished(go.Figure):
+    """What `finish` returns: a plotly figure that keeps its dict and builds plotly's object
+    tree only when something other than `to_dict` reads it.
+
+    Even unvalidated, `go.Figure(spec)` builds a trace object with its ~100 properties per
+    trace, and `to_dict` deep-copies them back: 2–5 ms a figure, several figures per new
+    setting, thirty sessions at once. The app only ever calls `to_dict` (ui.figure_spec), which
+    here converts the dict directly, as plotly's would (arrays to typed-array specs, a trace's
+    type, the layout's template); the tests read `.data` and `.layout`, which build the figure
+    first. tests/conftest.py checks on every figure of the test suite that both give the same
+    dict, and that validation would change nothing.
+    """
+
+    def __init__(self, spec: dict):  # deliberately not BaseFigure.__init__ (yet)
+        object.__setattr__(self, "_dlviz_pending", spec)
+
+    def __getattribute__(self, name: str):
+        if name not in _FINISHED_OWN:
+            state = object.__getattribute__(self, "__dict__")
+            if "_dlviz_pending" in state:
+                go.Figure.__init__(self, state.pop("_dlviz_pending"), _validate=False)
+        return object.__getattribute__(self, name)
+
+    def to_dict(self) -> dict:
+        spec = object.__getattribute__(self, "__dict__").get("_dlviz_pending")
+        return go.Figure.to_dict(self) if spec is None else _wire_figure(spec)
+
+
+_FINISHED_OWN = frozenset({"__dict__", "__class__", "to_dict", "_dlviz_spec"})
+
+
+def _wire_figure(spec: dict) -> dict:
+    """`go.Figure(spec, _validate=False).to_dict()`, without building the figure: a copy of
+    the dict with numpy arrays as plotly's typed-array specs, `type` on every trace and the
+    default template in the layout."""
+    data = []
+    for trace in spec.get("data", ()):
+        trace = _wire(trace.to_plotly_json() if hasattr(trace, "to_plotly_json") else trace)
+        trace.setdefault("type", "scatter")
+        data.append(trace)
+    layout = _wire(spec.get("layout") or {})
+    if "template" not in layout:
+        layout["template"] = copy.deepcopy(_empty_template())
+    return {"data": data, "layout": layout}
+
+
+def _wire(node):
+    if isinstance(node, dict):
+        return {k: (to_typed_array_spec(v) if not is_skipped_key(k) and is_homogeneous_array(v)
+                    else _wire(v)) for k, v in node.items()}
+    if isinstance(node, (list, tuple)):
+        return [_wire(v) for v in node]
+    return node
+
+
+@functools.cache
+def _empty_template() -> dict:
+    return go.Figure(_validate=False).to_dict()["layout"]["template"]
 
 
 def _lecture_floors(trace: dict) -> None:

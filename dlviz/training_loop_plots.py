@@ -101,10 +101,15 @@ def state_figure(snap: Snapshot, *, lecture: bool = False) -> go.Figure:
     layout["title"] = {"text": f"After {stage_call(snap.stage)} — epoch {snap.epoch}, "
                                f"batch {snap.batch}"}
     # lecture: under the title and the controls, the whole figure fits a 1280×720 projector
-    fig = style.finish(spec, lecture=lecture, height=370 if lecture else 400)
-    for r in range(1, 2 * len(PARAMS) + 1):  # finish grids every axis: no line beside a bias
-        fig.layout[f"yaxis{r if r > 1 else ''}"].showgrid = False
-    return fig
+    return style.finish(spec, lecture=lecture, height=370 if lecture else 400,
+                        then=_no_row_grid)
+
+
+def _no_row_grid(spec: dict) -> None:
+    """finish grids every axis: no line beside a bias (on the dict, before the figure is
+    built: through plotly's objects this cost 13 ms of the figure's 15)."""
+    for r in range(1, 2 * len(PARAMS) + 1):
+        spec["layout"][f"yaxis{r if r > 1 else ''}"]["showgrid"] = False
 
 
 def stage_call(stage: str) -> str:

@@ -45,6 +45,17 @@ def open_page(file: str, *, query: dict | None = None, timeout: float = 60) -> A
     return at.run()
 
 
+def open_chart_data(at: AppTest) -> AppTest:
+    """Open every "Chart data" expander, as a student's click does (its open state reaches
+    the server, which then draws the table and the download), and rerun."""
+    keys = [e.proto.id.split("-", 2)[2] for e in at.expander
+            if e.label.startswith("Chart data") and e.proto.id.count("-") >= 2]
+    assert keys, "no keyed Chart data expander on the page"
+    for key in keys:
+        at.session_state[key] = True
+    return at.run()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _one_torch_thread():
     """As in the app (streamlit_app.py): tiny tensors run fastest on one thread."""
@@ -59,3 +70,45 @@ def _one_torch_thread():
 @pytest.fixture(params=PAGE_FILES, ids=page_id)
 def page_file(request) -> str:
     return request.param
+
+
+@pytest.fixture(autouse=True)
+def _figures_are_valid_plotly(monkeypatch):
+    """style.finish builds figures without plotly's validation (it was most of a new
+    setting's figure time). Every figure it returns in the test suite is rebuilt here with
+    validation: it must be valid plotly (a bad property name or value raises) and validation
+    must change nothing in what the browser would be sent."""
+    import json
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from dlviz import style
+
+    fast = style.finish
+
+    def sent(fig) -> dict:  # the JSON st.plotly_chart sends, read back
+        return json.loads(pio.to_json(fig, validate=False))
+
+    def differences(a, b, path="") -> list[str]:
+        if isinstance(a, dict) and isinstance(b, dict):
+            return [d for k in sorted(set(a) | set(b), key=str)
+                    for d in differences(a.get(k), b.get(k), f"{path}.{k}")]
+        if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            return [d for i, (x, y) in enumerate(zip(a, b, strict=True))
+                    for d in differences(x, y, f"{path}[{i}]")]
+        if a == b or {repr(a), repr(b)} <= {"None", "[]", "{}"}:  # plotly drops empty ones
+            return []
+        return [f"{path}: {str(a)[:80]} (validated) vs {str(b)[:80]}"]
+
+    def checked(fig, **kwargs):
+        out = fast(fig, **kwargs)
+        quick = out.to_dict()  # what the app sends: the dict converted without plotly's objects
+        out.data  # noqa: B018 - builds the figure's object tree, as a test's read does
+        diff = differences(json.loads(pio.to_json(quick, validate=False)), sent(out))
+        assert not diff, f"the quick dict differs from plotly's: {diff[:5]}"
+        diff = differences(sent(go.Figure(out.to_dict())), sent(out))
+        assert not diff, f"validation changes this figure: {diff[:5]}"
+        return out
+
+    monkeypatch.setattr(style, "finish", checked)
