@@ -3,7 +3,6 @@
 from dataclasses import astuple
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
 from dlviz import lr_momentum as lm
@@ -141,7 +140,7 @@ st.session_state[END] = len(lm.frame_steps(max(r.steps for r in runs))) - 1
 for message in text.diverged(comp):
     ui.problem(message)
 ui.explain(*text.runs(comp, presets.matching(s.f, start, runs, float(s.noise))))
-ui.table(pd.DataFrame(text.rows(comp)).set_index("run"))
+ui.table(text.rows(comp), hide_index=True)  # one row per run, named first
 ui.chart(curves, summary=text.curves_summary(comp), data=text.curves_data(comp), key="curves")
 ui.code_panel(code.script(surface=s.f, start=comp.start, runs=runs, noise_std=float(s.noise),
                           seed=s.seed, condition=condition),

@@ -2,7 +2,6 @@
 
 from dataclasses import astuple
 
-import pandas as pd
 import streamlit as st
 
 from dlviz import playground as pg
@@ -145,7 +144,7 @@ def _side_by_side(frame: int) -> int:
     for message in (bad2, text.diverged(run2, "The second network")):
         if message:
             ui.problem(message)
-    ui.table(pd.DataFrame(text.comparison(run, run2)))
+    ui.table(text.comparison(run, run2), hide_index=True)
     return i
 
 

@@ -7,7 +7,7 @@ import json
 import numpy as np
 
 from dlviz import optim, surfaces
-from tests.conftest import open_page
+from tests.conftest import open_chart_data, open_page
 from tests.figures import all_finite, array
 from tests.markdown import rendered
 
@@ -208,7 +208,7 @@ def test_every_chart_has_a_summary_and_the_run_as_data():
     labels = [e.label for e in at.expander]
     assert sum(label.startswith("Chart data") for label in labels) == 2
     t = optim.trace("course", start=(2.5,), lr=0.01, steps=20)
-    tables = [tb for tb in at.table]
+    tables = [tb for tb in open_chart_data(at).table]
     run = next(tb.value for tb in tables if "∂f/∂x" in tb.value.columns)
     np.testing.assert_allclose(run["x"].to_numpy(), t.points[:21, 0])
     np.testing.assert_allclose(run["f"].to_numpy(), t.losses[:21])

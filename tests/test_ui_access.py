@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 from streamlit.testing.v1 import AppTest
 
 from dlviz import style, ui
+from tests.conftest import open_chart_data
 
 
 def _chart_script():
@@ -30,9 +31,14 @@ def test_chart_has_its_caption_title_and_data():
     captions = [c.value for c in at.caption]
     # the summary is text, never markdown: its asterisks are escaped
     assert any(c.startswith("Chart: The loss falls from 3 to \\*1\\* at step 1") for c in captions)
-    assert any("first 30 of 40 rows" in c for c in captions)
-    assert len(at.table) == 1
     assert at.expander[0].label.startswith("Chart data")
+    # closed, the expander's table is not drawn (nor its data made into one); opened, it is
+    assert not at.table and not any("first 30 of 40 rows" in c for c in captions)
+    open_chart_data(at)
+    assert any("first 30 of 40 rows" in c.value for c in at.caption)
+    assert len(at.table) == 1
+    assert list(at.table[0].value["loss"]) == [float(i) for i in range(30)]
+    assert at.get("download_button")[0].proto.label == "Download the data (CSV)"
 
 
 def test_lift_title_copies_only_the_layout():

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from typing import TypeVar
 
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
@@ -158,10 +159,9 @@ def main_columns(spec, **kwargs) -> list:
 
 
 def explain(essential: str, more: str | None = None) -> None:
-    """The explanation block: `essential` always, `more` only outside lecture mode."""
-    st.markdown(essential)
-    if more and not is_lecture():
-        st.markdown(more)
+    """The explanation block: `essential` always, `more` only outside lecture mode; one
+    markdown element (each element is a message with its own per-run cost)."""
+    st.markdown(f"{essential}\n\n{more}" if more and not is_lecture() else essential)
 
 
 def figure_cache(max_entries: int = 64):
@@ -257,40 +257,94 @@ CHART_DATA_ROWS = 30  # rows shown in a chart's data table; more go to its CSV d
 def chart_data(data, *, name: str, key: str | None = None) -> None:
     """A chart's numbers: an expander with a table (and a CSV of every row when long).
 
-    A mapping of columns (what dlviz's `*_data` functions return) goes to the table as an
-    Arrow table of its first rows, without pandas: 0.13 ms against 1.9 ms for a DataFrame
-    and its Arrow conversion, on every run of every chart. The CSV is made on the click."""
-    import pandas as pd
-    import pyarrow as pa
+    The expander is drawn closed, and its table and download only once a student opens it
+    (`on_change="rerun"`: the open state reaches the server, which then draws them). Drawn
+    on every run, the tables of a page's charts were the largest share of a cached page's
+    run (py-spy under a class's storm); few students open them. `data` may be a callable
+    returning the data, called only then.
 
-    if isinstance(data, Mapping):
-        columns = dict(data)
-        rows = len(next(iter(columns.values()), ()))
-        head = pa.table({k: list(v[:CHART_DATA_ROWS]) for k, v in columns.items()})
-        csv = lambda: pd.DataFrame(columns).to_csv(index=False)  # noqa: E731 - on the click
-    else:
-        rows, head = len(data), data.head(CHART_DATA_ROWS)
-        csv = lambda: data.to_csv(index=False)  # noqa: E731
-    with st.expander(f"Chart data · {md(_short(name))}", icon=":material/table_view:"):
+    A mapping of columns (what dlviz's `*_data` functions return) goes to the table as an
+    Arrow table of its first rows, without pandas. The CSV is made on the click."""
+    box = st.expander(f"Chart data · {md(_short(name))}", icon=":material/table_view:",
+                      key=f"chart_data_{key}" if key else None, on_change="rerun")
+    if not box.open:
+        return
+    if callable(data):
+        data = data()
+    head, rows, csv = _table_head(data)
+    with box:
         if rows > CHART_DATA_ROWS:
             st.caption(f"The first {CHART_DATA_ROWS} of {rows} rows; the download has all.")
         # hide_index as Streamlit decides for a RangeIndex (which it finds by converting
         # anything that is not a DataFrame to one: a third of the table's cost)
         table(head, hide_index=True)
         # The CSV is made on the click (a deferred download), not on every run: a run wrote
-        # each chart's CSV, stored it and hashed it (about a fifth of a page's server time
-        # under the class storm, by py-spy) for a file few students ever download.
+        # each chart's CSV, stored it and hashed it for a file few students ever download.
         st.download_button("Download the data (CSV)", csv,
                            file_name=f"dlviz_{key or 'chart'}.csv", mime="text/csv",
                            key=f"csv_{key or abs(hash(name))}", on_click="ignore",
                            icon=":material/download:")
 
 
+def _table_head(data):
+    """(the first CHART_DATA_ROWS rows as a table, the number of rows, a CSV maker)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if not isinstance(data, Mapping):
+        return data.head(CHART_DATA_ROWS), len(data), lambda: data.to_csv(index=False)
+    columns = dict(data)
+    rows = len(next(iter(columns.values()), ()))
+    return (pa.table({k: _column(v[:CHART_DATA_ROWS]) for k, v in columns.items()}), rows,
+            lambda: pd.DataFrame(columns).to_csv(index=False))
+
+
+def _column(values):
+    """An Arrow column: numbers through numpy (pyarrow converts a list of numpy scalars one
+    by one, 1.4 ms a table), anything else as it is."""
+    import pyarrow as pa
+
+    array = np.asarray(values)
+    return pa.array(array) if array.dtype.kind in "biuf" else pa.array(list(values))
+
+
 def table(frame, **kwargs) -> None:
     """A table students can read: HTML (st.table), whose text follows the page's CSS and
     lecture mode's sizes, and is read by a screen reader; a canvas-drawn st.dataframe stays
-    at 13–14 px whatever the CSS says. Wide tables scroll inside their own box on a phone."""
-    st.table(frame, **kwargs)
+    at 13–14 px whatever the CSS says. Wide tables scroll inside their own box on a phone.
+
+    With `hide_index=True`, a mapping of columns or a DataFrame goes to Streamlit as an Arrow
+    table built column by column: Streamlit's own conversion (through pandas and pyarrow's
+    pandas_compat) cost 4–6 ms a table on every run, a fifth of a cached training_loop run
+    under the class storm (py-spy)."""
+    st.table(_arrow(frame) if kwargs.get("hide_index") is True else frame, **kwargs)
+
+
+def _arrow(frame):
+    """`frame` (a mapping of equal-length columns, a list of rows as dicts with the same keys,
+    or a DataFrame, its index not shown) as an
+    Arrow table with the same columns and types; anything else, or columns Arrow cannot take
+    one by one (mixed types, duplicate or non-text names), as it is."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if isinstance(frame, pd.DataFrame):
+        if not frame.columns.is_unique:
+            return frame
+        columns = {name: frame[name].to_numpy() for name in frame.columns}
+    elif isinstance(frame, Mapping):
+        columns = dict(frame)
+    elif isinstance(frame, list) and frame and all(isinstance(r, Mapping) for r in frame) \
+            and all(r.keys() == frame[0].keys() for r in frame):  # rows, as records
+        columns = {name: [r[name] for r in frame] for name in frame[0]}
+    else:
+        return frame
+    if not all(isinstance(name, str) for name in columns):
+        return frame
+    try:
+        return pa.table({name: _column(values) for name, values in columns.items()})
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return frame
 
 
 def _short(text: str, limit: int = 60) -> str:
