@@ -139,6 +139,23 @@ def activation_std(*, depth: int, seed: int, sigma: float = SIGMA_DEFAULT,
     return ActivationStd(tuple(SCHEMES), np.array(rows), float(x.std()))
 
 
+def layers_many(seeds: Sequence[int], *, scheme: str, depth: int,
+                sigma: float = SIGMA_DEFAULT, constant: float = CONSTANT_DEFAULT,
+                progress: Callable[[float], None] | None = None
+                ) -> list[tuple[Histograms, ActivationStd]]:
+    """(`weight_histograms`, `activation_std`) for each seed: the section's cheap part
+    (12 ms a seed, 70 `nn.Linear` built and initialised), coalesced across sessions so a
+    class's seeds compute as one call, half of it in the worker process (dlviz.workers).
+    Each seed's result is that of the two functions alone."""
+    out = []
+    for i, seed in enumerate(seeds):
+        out.append((weight_histograms(scheme, seed=seed, sigma=sigma, constant=constant),
+                    activation_std(depth=depth, seed=seed, sigma=sigma, constant=constant)))
+        if progress is not None:
+            progress((i + 1) / len(seeds))
+    return out
+
+
 @dataclass(frozen=True)
 class TrainCurves:
     schemes: tuple[str, ...]

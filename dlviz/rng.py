@@ -22,7 +22,12 @@ _LOCK = threading.RLock()  # re-entrant: a seeded block may call a function with
 @contextmanager
 def seeded(seed: int) -> Iterator[None]:
     """`torch.manual_seed(seed)` for the block, one block at a time in this process; the
-    caller's generator state is restored afterwards (`torch.random.fork_rng`)."""
+    caller's generator state is restored afterwards (`torch.random.fork_rng`).
+
+    Seeds the CPU generator, which is what `torch.manual_seed` does on a machine without
+    an accelerator, minus its queueing of a lazy seed for CUDA, XPU and MTIA: each of those
+    formats the caller's whole stack (`traceback.format_stack`), deep in a Streamlit script
+    thread, on every call."""
     with _LOCK, torch.random.fork_rng(devices=[]):
-        torch.manual_seed(int(seed))
+        torch.default_generator.manual_seed(int(seed))
         yield

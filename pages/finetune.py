@@ -44,11 +44,6 @@ def _compare(frozen: tuple[bool, ...], lr: float, epochs: int, seed: int) -> ft.
                         frozen_layers=layers, lr=lr, epochs=epochs, pretrained=_pretrained())
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _weights_pt(frozen: tuple[bool, ...], lr: float, epochs: int, seed: int) -> bytes:
-    return ft.state_dict_bytes(_compare(frozen, lr, epochs, seed).runs["freeze"])
-
-
 # Figures are cached as built objects: a warm rerun only serialises them.
 @ui.figure_cache()
 def _run_figures(frozen: tuple[bool, ...], lr: float, epochs: int, seed: int,
@@ -74,7 +69,9 @@ with left:
     st.code(code.freeze_code(frozen), language="python", wrap_lines=True)
     st.markdown("**Save and load the fine-tuned weights**")
     st.code(text.SAVE_LOAD, language="python", wrap_lines=True)
-    st.download_button("Download finetuned.pt", _weights_pt(frozen, lr, epochs, seed),
+    # made on the click (deferred): torch.save and storing the file cost every run
+    freeze = comparison.runs["freeze"]
+    st.download_button("Download finetuned.pt", lambda: ft.state_dict_bytes(freeze),
                        file_name="finetuned.pt", mime="application/octet-stream",
                        key="download_pt", on_click="ignore", icon=":material/download:")
 with right:
@@ -95,9 +92,8 @@ scheme, sigma, constant, depth = s.init, float(s.sigma), float(s.const), int(s.d
 @st.cache_data(max_entries=32, show_spinner=False)
 def _init(scheme: str, sigma: float, constant: float, depth: int,
           seed: int) -> tuple[ini.Histograms, ini.ActivationStd]:
-    with ui.heavy_slot("Initialising the layers"):
-        return (ini.weight_histograms(scheme, seed=seed, sigma=sigma, constant=constant),
-                ini.activation_std(depth=depth, seed=seed, sigma=sigma, constant=constant))
+    return ui.coalesced(ini.layers_many, seed, label="Initialising the layers", scheme=scheme,
+                        depth=depth, sigma=sigma, constant=constant)
 
 
 @ui.figure_cache()

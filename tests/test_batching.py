@@ -185,3 +185,28 @@ def test_max_wait_bounds_the_collection():
     for t in threads:
         t.join(5)
     assert len(sizes) >= 2 and sum(sizes) == k
+
+
+def test_a_second_member_keeps_the_group_open_longer():
+    """Arrivals 80 ms apart (a class's scripts reaching the call in one interpreter): past a
+    lone call's 30-ms window, within a group's 150-ms one, so they make one batch; a call
+    alone still computes after 30 ms."""
+    c = Coalescer(window=0.03, group_window=0.15, max_wait=2.0)
+    sizes = []
+
+    def many(items, *, progress=None):
+        sizes.append(len(items))
+        return list(items)
+
+    start = time.monotonic()
+    assert c(many, "alone") == "alone"
+    assert time.monotonic() - start < 0.03 + 0.1
+    threads = [threading.Thread(target=c, args=(many, k)) for k in range(5)]
+    threads[0].start()
+    time.sleep(0.02)  # the second joins inside the lone window: the group window applies
+    for t in threads[1:]:
+        t.start()
+        time.sleep(0.08)
+    for t in threads:
+        t.join(5)
+    assert sizes == [1, 5]

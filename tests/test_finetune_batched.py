@@ -209,3 +209,16 @@ def test_a_batch_split_with_the_worker_process_equals_each_seed_alone(pretrained
     curves = workers.split_call(ini.train_curves_many, seeds, epochs=2)
     for seed, got in zip(seeds, curves, strict=True):
         _equal(_fields(got), _fields(ini.train_curves(seed=seed, epochs=2)), str(seed))
+
+
+def test_the_layers_section_split_with_the_worker_equals_each_seed_alone():
+    """The initialisation section's histograms and activation stds, coalesced and split with
+    the worker process: each seed's are those of the two functions called for it alone."""
+    seeds = [SEED, 11, 0, 42, 7]
+    kw = dict(scheme="kaiming", depth=6, sigma=0.05, constant=0.2)
+    split = workers.split_call(ini.layers_many, seeds, **kw)
+    for seed, (hist, stds) in zip(seeds, split, strict=True):
+        _equal(_fields(hist), _fields(ini.weight_histograms(
+            "kaiming", seed=seed, sigma=0.05, constant=0.2)), f"{seed} histograms")
+        _equal(_fields(stds), _fields(ini.activation_std(
+            depth=6, seed=seed, sigma=0.05, constant=0.2)), f"{seed} stds")

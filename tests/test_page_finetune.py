@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import torch
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import app_test
 
@@ -99,17 +100,27 @@ def test_init_panel_follows_the_scheme():
 
 def test_the_downloaded_weights_load_into_the_model(monkeypatch):
     stores: list[MemoryMediaFileStorage] = []
+    managers: list[MediaFileManager] = []
 
     class Recording(MemoryMediaFileStorage):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             stores.append(self)
 
+    class RecordingManager(MediaFileManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            managers.append(self)
+
     monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+    monkeypatch.setattr(app_test, "MediaFileManager", RecordingManager)
     at = open_page(PAGE, query=SHORT | {"k": "3"})
     button = next(b for b in at.get("download_button") if b.proto.id.endswith("download_pt"))
     assert button.proto.ignore_rerun  # on_click="ignore": downloading does not rerun
-    content = stores[-1].get_file(button.proto.url.rsplit("/", 1)[-1]).content
+    # made on the click (a deferred download): the click runs it, as the server does
+    assert button.proto.deferred_file_id and not button.proto.url
+    url = managers[-1].execute_deferred(button.proto.deferred_file_id)
+    content = stores[-1].get_file(url.rsplit("/", 1)[-1].split(".")[0]).content
     state = torch.load(io.BytesIO(content), weights_only=True)
     model = ft.build_model()
     model.load_state_dict(state)
