@@ -402,9 +402,11 @@ def code_panel(
                    f"`python {filename}`; it prints the numbers shown below.")
         # Wrapped: a horizontally scrolling block is a scroll region without a tab stop.
         st.code(script, language="python", wrap_lines=True)
-        # made on the click, as a chart's CSV: not stored and hashed on every run
+        # The script as data (a few kB, already made): its media id is its content's hash,
+        # the same on every rerun. Deferred, the id was renewed by each rerun, and under a
+        # loaded CI a click after a rerun (a Chart data expander opened first) got no file.
         st.download_button(
-            "Download script", lambda: script, file_name=filename, mime="text/x-python",
+            "Download script", script, file_name=filename, mime="text/x-python",
             key=f"download_{filename}", on_click="ignore", icon=":material/download:",
         )
         st.markdown("**It prints**")
