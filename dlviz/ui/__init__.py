@@ -260,8 +260,7 @@ def chart_data(data, *, name: str, key: str | None = None) -> None:
     The expander is drawn closed, and its table and download only once a student opens it
     (`on_change="rerun"`: the open state reaches the server, which then draws them). Drawn
     on every run, the tables of a page's charts were the largest share of a cached page's
-    run (py-spy under a class's storm); few students open them. `data` may be a callable
-    returning the data, called only then.
+    run (py-spy under a class's storm); few students open them.
 
     A mapping of columns (what dlviz's `*_data` functions return) goes to the table as an
     Arrow table of its first rows, without pandas. The CSV is made on the click."""
@@ -269,15 +268,11 @@ def chart_data(data, *, name: str, key: str | None = None) -> None:
                       key=f"chart_data_{key}" if key else None, on_change="rerun")
     if not box.open:
         return
-    if callable(data):
-        data = data()
     head, rows, csv = _table_head(data)
     with box:
         if rows > CHART_DATA_ROWS:
             st.caption(f"The first {CHART_DATA_ROWS} of {rows} rows; the download has all.")
-        # hide_index as Streamlit decides for a RangeIndex (which it finds by converting
-        # anything that is not a DataFrame to one: a third of the table's cost)
-        table(head, hide_index=True)
+        table(head, hide_index=True)  # as Streamlit decides for a RangeIndex
         # The CSV is made on the click (a deferred download), not on every run: a run wrote
         # each chart's CSV, stored it and hashed it for a file few students ever download.
         st.download_button("Download the data (CSV)", csv,
@@ -287,15 +282,15 @@ def chart_data(data, *, name: str, key: str | None = None) -> None:
 
 
 def _table_head(data):
-    """(the first CHART_DATA_ROWS rows as a table, the number of rows, a CSV maker)."""
+    """(the first CHART_DATA_ROWS rows, the number of rows, a CSV maker); `table` turns
+    the rows into Arrow."""
     import pandas as pd
-    import pyarrow as pa
 
     if not isinstance(data, Mapping):
         return data.head(CHART_DATA_ROWS), len(data), lambda: data.to_csv(index=False)
     columns = dict(data)
     rows = len(next(iter(columns.values()), ()))
-    return (pa.table({k: _column(v[:CHART_DATA_ROWS]) for k, v in columns.items()}), rows,
+    return ({k: v[:CHART_DATA_ROWS] for k, v in columns.items()}, rows,
             lambda: pd.DataFrame(columns).to_csv(index=False))
 
 
@@ -322,9 +317,9 @@ def table(frame, **kwargs) -> None:
 
 def _arrow(frame):
     """`frame` (a mapping of equal-length columns, a list of rows as dicts with the same keys,
-    or a DataFrame, its index not shown) as an
-    Arrow table with the same columns and types; anything else, or columns Arrow cannot take
-    one by one (mixed types, duplicate or non-text names), as it is."""
+    or a DataFrame, its index not shown) as an Arrow table with the same columns and types;
+    anything else, or columns Arrow cannot take one by one (mixed types, duplicate or
+    non-text names), as it is."""
     import pandas as pd
     import pyarrow as pa
 
