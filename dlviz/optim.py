@@ -90,14 +90,20 @@ _warm_up_lock = threading.Lock()
 _warm_up_started = False
 
 
-def start_warm_up() -> threading.Thread | None:
-    """Run `warm_up` once per process on a daemon thread; later calls return None at once."""
+def start_warm_up(then: Callable[[], None] | None = None) -> threading.Thread | None:
+    """Run `warm_up` once per process on a daemon thread, then `then` (if given) there too;
+    later calls return None at once."""
     global _warm_up_started
     with _warm_up_lock:
         if _warm_up_started:
             return None
         _warm_up_started = True
-    thread = threading.Thread(target=warm_up, name="dlviz-warm-up", daemon=True)
+    def run() -> None:
+        warm_up()
+        if then is not None:
+            then()
+
+    thread = threading.Thread(target=run, name="dlviz-warm-up", daemon=True)
     thread.start()
     return thread
 

@@ -19,6 +19,7 @@ has no forkserver), the whole batch computes here: slower, never wrong.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing as mp
 import os
@@ -79,6 +80,10 @@ def _init_worker() -> None:
     a module calling `pool()` would otherwise start a nested worker, a non-daemon child
     that keeps it from exiting: pytest hung at exit when a test module was unpickled there.)"""
     _broken[0] = True
+    # What the worker inherits from the forkserver (torch, the compute modules) leaves the
+    # collector's sight before its first collection (dlviz.memory.freeze_startup): it would
+    # walk those objects on every full collection, writing to the pages it shares.
+    gc.freeze()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import torch
 
