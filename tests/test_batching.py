@@ -210,3 +210,100 @@ def test_a_second_member_keeps_the_group_open_longer():
     for t in threads:
         t.join(5)
     assert sizes == [1, 5]
+
+
+def test_a_group_computes_at_once_when_nobody_else_could_join():
+    """`callers` says who could still call (the server's running scripts): a student alone
+    does not wait the window, and a class's group computes when its last member arrives."""
+    c = Coalescer(window=0.5, group_window=0.5, max_wait=2.0)
+    start = time.monotonic()
+    assert c(_square_many, 4, callers=lambda: 1) == 16
+    assert time.monotonic() - start < 0.3  # not the 0.5-s window
+
+    sizes = []
+
+    def many(items, *, progress=None):
+        sizes.append(len(items))
+        return list(items)
+
+    n = 6
+    results = {}
+    threads = [threading.Thread(target=lambda k=k: results.__setitem__(
+        k, c(many, k, callers=lambda: n))) for k in range(n)]
+    start = time.monotonic()
+    for t in threads:  # arrivals 40 ms apart: the last one closes the group
+        t.start()
+        time.sleep(0.04)
+    for t in threads:
+        t.join(5)
+    assert results == {k: k for k in range(n)} and sizes == [n]
+    assert time.monotonic() - start < 0.04 * n + 0.3  # not the last arrival + 0.5 s
+
+
+def test_a_lone_first_arrival_waits_for_the_others_who_could_still_join():
+    """While other scripts run (`callers` > those inside), the first of a class to arrive
+    keeps its group open past the lone `window`, so the class makes one batch, not a lone
+    batch beside the others' (measured on the fine-tuning page)."""
+    c = Coalescer(window=0.03, group_window=0.3, max_wait=2.0)
+    sizes = []
+
+    def many(items, *, progress=None):
+        sizes.append(len(items))
+        return list(items)
+
+    threads = [threading.Thread(target=c, args=(many, k), kwargs={"callers": lambda: 3})
+               for k in range(3)]
+    threads[0].start()
+    time.sleep(0.15)  # past the lone window: without `callers` this one went alone
+    for t in threads[1:]:
+        t.start()
+    for t in threads:
+        t.join(5)
+    assert sizes == [3]
+
+    sizes.clear()  # a caller that cannot say (None) keeps the old rule
+    threads = [threading.Thread(target=c, args=(many, k)) for k in range(2)]
+    threads[0].start()
+    time.sleep(0.15)
+    threads[1].start()
+    for t in threads:
+        t.join(5)
+    assert sizes == [1, 1]
+
+
+def test_callers_counts_only_the_calls_in_progress():
+    """After calls return, they no longer count as inside: a later lone call with two
+    scripts running (the other outside) waits its group window."""
+    c = Coalescer(window=0.02, group_window=0.25, max_wait=2.0)
+    assert c(_square_many, 2, callers=lambda: 1) == 4
+    start = time.monotonic()
+    assert c(_square_many, 3, callers=lambda: 2) == 9
+    assert time.monotonic() - start >= 0.25
+
+
+def test_running_scripts_counts_session_threads_and_waits_for_runs_still_starting():
+    """dlviz.ui's `callers`: Streamlit runs each session's script on a thread named
+    ScriptRunner.scriptThread; while another session's run began less than STARTING_S ago,
+    more may be on their way, so nobody is known to be the last."""
+    from dlviz import ui
+    from dlviz.ui import url
+
+    url.RUN_STARTS.clear()
+    release = threading.Event()
+    others = [threading.Thread(target=release.wait, args=(5,), name=ui._SCRIPT_THREAD)
+              for _ in range(3)]
+    for t in others:
+        t.start()
+    try:
+        assert ui.running_scripts() == 3 + 1  # the three sessions, and this caller
+        url.RUN_STARTS.append((time.monotonic(), threading.get_ident()))
+        assert ui.running_scripts() == 4  # this thread's own run start does not count
+        url.RUN_STARTS.append((time.monotonic(), others[0].ident))
+        assert ui.running_scripts() > 1000  # another run just began: unbounded
+        time.sleep(ui.STARTING_S + 0.05)
+        assert ui.running_scripts() == 4
+    finally:
+        release.set()
+        for t in others:
+            t.join(5)
+        url.RUN_STARTS.clear()
