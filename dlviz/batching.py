@@ -158,14 +158,12 @@ class Coalescer:
                 self.stats.batches += 1
                 self.stats.largest = max(self.stats.largest, len(taken))
             t0 = time.time()
-            try:
-                if call is not None:
-                    return call(fn, list(taken), progress=progress, **shared)
-                return fn(list(taken), progress=progress, **shared)
-            finally:
-                if _DEBUG:
-                    print(f"batch {getattr(fn, '__name__', fn)}: {len(taken)} items, "
-                          f"{t0:.3f} → {time.time():.3f}", flush=True)
+            out = (call(fn, list(taken), progress=progress, **shared) if call is not None
+                   else fn(list(taken), progress=progress, **shared))
+            if _DEBUG:
+                print(f"batch {getattr(fn, '__name__', fn)}: {len(taken)} items, "
+                      f"{t0:.3f} → {time.time():.3f}", flush=True)
+            return out
 
         try:
             results = run(compute, len(group.items)) if run is not None else compute()

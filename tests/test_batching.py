@@ -286,9 +286,8 @@ def test_running_scripts_counts_session_threads_and_waits_for_runs_still_startin
     ScriptRunner.scriptThread; while another session's run began less than STARTING_S ago,
     more may be on their way, so nobody is known to be the last."""
     from dlviz import ui
-    from dlviz.ui import url
 
-    url.RUN_STARTS.clear()
+    ui._RUN_STARTS.clear()
     release = threading.Event()
     others = [threading.Thread(target=release.wait, args=(5,), name=ui._SCRIPT_THREAD)
               for _ in range(3)]
@@ -296,9 +295,9 @@ def test_running_scripts_counts_session_threads_and_waits_for_runs_still_startin
         t.start()
     try:
         assert ui.running_scripts() == 3 + 1  # the three sessions, and this caller
-        url.RUN_STARTS.append((time.monotonic(), threading.get_ident()))
+        ui._RUN_STARTS.append((time.monotonic(), threading.get_ident()))
         assert ui.running_scripts() == 4  # this thread's own run start does not count
-        url.RUN_STARTS.append((time.monotonic(), others[0].ident))
+        ui._RUN_STARTS.append((time.monotonic(), others[0].ident))
         assert ui.running_scripts() > 1000  # another run just began: unbounded
         time.sleep(ui.STARTING_S + 0.05)
         assert ui.running_scripts() == 4
@@ -306,4 +305,4 @@ def test_running_scripts_counts_session_threads_and_waits_for_runs_still_startin
         release.set()
         for t in others:
             t.join(5)
-        url.RUN_STARTS.clear()
+        ui._RUN_STARTS.clear()

@@ -12,6 +12,7 @@ import re
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from typing import TypeVar
@@ -28,7 +29,6 @@ from dlviz.safe_text import md
 from dlviz.ui import cache, url
 from dlviz.ui.url import (
     apply_url,
-    begin_run,
     current_table,
     set_values,
     show_notices,
@@ -522,6 +522,14 @@ def coalesced(fn, item, *, label: str, **shared):
         slot.empty()
 
 
+def begin_run() -> None:
+    """The shell, at the start of every run: no page table yet (`url.begin_run`), and the
+    run's start noted for `running_scripts`."""
+    url.begin_run()
+    _RUN_STARTS.append((time.monotonic(), threading.get_ident()))
+
+
+_RUN_STARTS: deque = deque(maxlen=64)  # (when, thread) of the latest runs' starts, any session
 _SCRIPT_THREAD = "ScriptRunner.scriptThread"  # the name Streamlit gives a session's run
 # While sessions are still starting runs (a class opening a link), more may be on their way
 # whose threads do not exist yet: measured, a storm's first arrivals then went as batches of
@@ -535,7 +543,7 @@ def running_scripts() -> int:
     runs are still starting (STARTING_S). A finished run's thread may count for a moment
     longer, which only makes a group wait its window as before."""
     now, me = time.monotonic(), threading.get_ident()
-    if any(now - t < STARTING_S and who != me for t, who in list(url.RUN_STARTS)):
+    if any(now - t < STARTING_S and who != me for t, who in list(_RUN_STARTS)):
         return sys.maxsize
     here = threading.current_thread().name == _SCRIPT_THREAD
     return sum(t.name == _SCRIPT_THREAD for t in threading.enumerate()) + (not here)

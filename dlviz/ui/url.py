@@ -21,8 +21,6 @@ keys, which the public API refuses to write.
 from __future__ import annotations
 
 import threading
-import time
-from collections import deque
 from contextlib import contextmanager
 
 import streamlit as st
@@ -60,10 +58,6 @@ def _is_page_load(table: cfg.Table, page: str) -> bool:
 def begin_run() -> None:
     """The shell, at the start of every run: no page table yet."""
     _current.table, _current.resolved = None, {}
-    RUN_STARTS.append((time.monotonic(), threading.get_ident()))
-
-
-RUN_STARTS: deque = deque(maxlen=64)  # (when, thread) of the latest runs' starts, any session
 
 
 def apply_url(table: cfg.Table, page: str, *, current: bool = True) -> None:
