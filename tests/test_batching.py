@@ -271,6 +271,34 @@ def test_a_lone_first_arrival_waits_for_the_others_who_could_still_join():
     assert sizes == [1, 1]
 
 
+def test_a_caller_alone_first_lets_runs_already_requested_begin():
+    """The first of a class can reach its call before the server has begun anyone else's
+    run (measured: 12–25 ms after its own began): alone, it settles for `settle` and looks
+    again, so a run that begins meanwhile joins its group; with no settle it went alone.
+    A student alone pays the settle once, not a window."""
+    for settle, expected in ((0.05, [[0, 1]]), (0.0, [[0], [1]])):
+        c = Coalescer(window=0.03, group_window=0.2, max_wait=2.0, settle=settle)
+        batches, scripts = [], [1]
+
+        def many(items, *, progress=None, batches=batches):
+            batches.append(sorted(items))
+            return list(items)
+
+        first = threading.Thread(target=c, args=(many, 0),
+                                 kwargs={"callers": lambda s=scripts: s[0]})
+        first.start()
+        time.sleep(0.01)
+        scripts[0] = 2  # a second session's run begins and reaches the call
+        c(many, 1, callers=lambda s=scripts: s[0])
+        first.join(5)
+        assert sorted(batches) == expected, settle
+
+    c = Coalescer(window=0.5, group_window=0.5, max_wait=2.0, settle=0.05)
+    start = time.monotonic()
+    assert c(_square_many, 3, callers=lambda: 1) == 9
+    assert 0.05 <= time.monotonic() - start < 0.3
+
+
 def test_callers_counts_only_the_calls_in_progress():
     """After calls return, they no longer count as inside: a later lone call with two
     scripts running (the other outside) waits its group window."""
