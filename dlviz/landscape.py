@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from dlviz import data, rng
+from dlviz import data, rng, steps
 
 PLANES = ("random", "pca")
 GRID_CHUNK = 64  # grid points per stacked evaluation: (64, 200, 16) float64 ≈ 1.6 MB, in cache
@@ -116,14 +116,14 @@ def train_many(seeds: Sequence[int], *, hidden: int = 16, epochs: int = 200, lr:
     opt = torch.optim.SGD(params, lr=lr, momentum=momentum)
     thetas, losses = [], []
     for epoch in range(epochs + 1):
-        opt.zero_grad()
+        steps.zero_grad(params)  # the step without its Python wrappers (dlviz.steps)
         loss = _mean_ce(stacked_forward(params, x), y)  # (S,)
         thetas.append(torch.cat([p.detach().flatten(1) for p in params], 1))  # (S, P)
         losses.append(loss.detach())
         if epoch == epochs:
             break
-        loss.sum().backward()  # ∂(Σₛ Lₛ)/∂θₛ = ∇Lₛ: every model gets its own gradient
-        opt.step()
+        steps.backward(loss.sum())  # ∂(Σₛ Lₛ)/∂θₛ = ∇Lₛ: every model gets its own gradient
+        steps.step(opt)
         if progress and epoch % 20 == 0:
             progress(0.7 * epoch / epochs)
     trajectory, loss_hist = torch.stack(thetas, 1), torch.stack(losses, 1)  # (S, E+1, P), (S, E+1)

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from dlviz import data, rng
+from dlviz import data, rng, steps
 from dlviz import overfitting_stack as stack
 from dlviz.overfitting_stack import accuracy as accuracy  # the page's rule for a fraction
 
@@ -167,10 +167,10 @@ def train_many(seeds: Sequence[int], *, progress: Progress | None = None,
     for e in range(epochs):
         x, masks = stack.draws(gens, x_train, width=width, depth=depth, dropout=dropout,
                                jitter=jitter)
-        opt.zero_grad()
+        steps.zero_grad([theta])  # the step without its Python wrappers (dlviz.steps)
         logits = stack.forward(layout.unpack(theta), x, masks)
-        stack.cross_entropy(logits, y_train).sum().backward()
-        opt.step()
+        steps.backward(stack.cross_entropy(logits, y_train).sum())
+        steps.step(opt)
         curves[:, :, e] = stack.evaluate(theta, layout, both, y_train, y_val, out, views)
         if progress is not None and (e + 1) % every == 0:
             progress((e + 1) / epochs)

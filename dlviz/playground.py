@@ -30,7 +30,9 @@ Caps, measured (CPU seconds of a cold call on one thread, torch warmed up, 2-cor
 single-network loop this replaced in brackets):
 - the default (circle, (4, 2) tanh, SGD lr 0.03, batch 10, 100 epochs = 2000 steps) with its
   one-batch check beside it: 0.40 s [0.90 s]; 30 seeds at once 0.75 s [26 s]. A step costs
-  ≈ 170 µs of autograd and optimizer overhead, so 2000 of them are the floor. SGD at lr 0.03
+  ≈ 170 µs of autograd and optimizer overhead, so 2000 of them are the floor (2026-12-02,
+  a faster VM: 0.385 → 0.30 s and 30 seeds 0.71 → 0.61 s once the step skipped its Python
+  wrappers, `dlviz.steps`: 145 → 110 µs a step). SGD at lr 0.03
   gets the test loss below 0.3 only after 53–113 epochs (7 of 8 seeds), so 100 epochs.
 - MAX_STEPS = 4000 optimizer steps: the largest network (6 × 8, all 7 inputs, dropout 0.5)
   at 0.9 train share with 50 extra points, Adam + L1, batch 8 (3952 steps) with its check:

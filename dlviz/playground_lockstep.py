@@ -36,6 +36,7 @@ from torch import nn
 from torchmetrics.functional.classification import binary_accuracy
 
 from dlviz import playground_net as net
+from dlviz import steps
 from dlviz.playground_frames import Recorder
 from dlviz.playground_net import STACK_DTYPE, NetSpec
 
@@ -213,12 +214,11 @@ class Lockstep:
                 masks = self._masks(j) if self.drop else None
             else:
                 (x, y, w), masks = self.idle, None
-            for p in self.params:  # opt.zero_grad() without its profiler scope
-                p.grad = None
+            steps.zero_grad(self.params)  # the step without its Python wrappers (dlviz.steps)
             _, logits = net.stacked_forward(self.params, x, self.activation, masks)
             lane_loss = _bce(logits, y, w).sum(1)  # (M,) each network's mean BCE
-            lane_loss.backward(self.ones)  # = (Σ lane_loss).backward()
-            self.opt.step()
+            steps.backward(lane_loss, self.ones)  # = (Σ lane_loss).backward()
+            steps.step(self.opt)
             if self.l1 is not None:
                 net.soft_threshold_(self.params[0::2], self.l1)
             if self.checks:
