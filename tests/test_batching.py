@@ -295,8 +295,28 @@ def test_a_caller_alone_first_lets_runs_already_requested_begin():
 
     c = Coalescer(window=0.5, group_window=0.5, max_wait=2.0, settle=0.05)
     start = time.monotonic()
-    assert c(_square_many, 3, callers=lambda: 1) == 9
+    assert c(_square_many, 3, callers=lambda: 1) == 9  # others connected, or nobody knows
     assert 0.05 <= time.monotonic() - start < 0.3
+    start = time.monotonic()
+    assert c(_square_many, 3, callers=lambda: 1, company=lambda: 1) == 9
+    assert time.monotonic() - start < 0.04  # the only session on the server: no settle
+
+
+def test_connected_sessions_reads_streamlits_session_manager():
+    """`ui.connected_sessions` (the coalescer's `company`) reads the runtime's session
+    manager; without a runtime (AppTest, a plain import) it assumes company."""
+    import inspect
+    import sys
+
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.session_manager import SessionManager
+
+    from dlviz import ui
+
+    assert "self._session_mgr" in inspect.getsource(Runtime.__init__)
+    assert callable(SessionManager.num_active_sessions)
+    if not Runtime.exists():
+        assert ui.connected_sessions() == sys.maxsize
 
 
 def test_callers_counts_only_the_calls_in_progress():

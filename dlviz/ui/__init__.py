@@ -517,7 +517,8 @@ def coalesced(fn, item, *, label: str, **shared):
 
     try:
         return batching.COALESCER(fn, item, run=run, wait=wait, call=workers.split_call,
-                                  callers=running_scripts, **shared)
+                                  callers=running_scripts, company=connected_sessions,
+                                  **shared)
     finally:
         slot.empty()
 
@@ -535,6 +536,17 @@ _SCRIPT_THREAD = "ScriptRunner.scriptThread"  # the name Streamlit gives a sessi
 # whose threads do not exist yet: measured, a storm's first arrivals then went as batches of
 # 2 and 3 of their own. A group stops early only once no other run has begun for this long.
 STARTING_S = batching.GROUP_WINDOW_S
+
+
+def connected_sessions() -> int:
+    """How many sessions are connected to this server (unbounded where it cannot tell, as in
+    AppTest): a student alone on it need not wait for runs that may be starting."""
+    try:
+        from streamlit.runtime import Runtime
+
+        return Runtime.instance()._session_mgr.num_active_sessions()
+    except Exception:  # no runtime, or Streamlit moved it: assume company
+        return sys.maxsize
 
 
 def running_scripts() -> int:
