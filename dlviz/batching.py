@@ -156,6 +156,7 @@ class Coalescer:
                 settled = True  # alone: let runs already requested begin, then look again
                 if company is None or company() > 1:
                     time.sleep(self.settle)
+                    deadline = max(deadline, self._clock() + self.settle)  # one more look
                     continue
             if others == 0:
                 break

@@ -288,7 +288,8 @@ def test_a_caller_alone_first_lets_runs_already_requested_begin():
                                  kwargs={"callers": lambda s=scripts: s[0]})
         first.start()
         time.sleep(0.01)
-        scripts[0] = 2  # a second session's run begins and reaches the call
+        scripts[0] = 2  # a second session's run begins, and reaches the call after the
+        time.sleep(0.06)  # settle (longer than the lone window here): the look after it
         c(many, 1, callers=lambda s=scripts: s[0])
         first.join(5)
         assert sorted(batches) == expected, settle
