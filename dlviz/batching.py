@@ -10,10 +10,8 @@ full), and it stays open while it waits for a heavy-run slot; then one call
 student alone waits `window`; a class whose requests arrive over a second (their scripts
 share one interpreter) fills one batch. A caller may say who else could still join
 (`callers`: the server's running scripts): once every one of them is inside a call, waiting
-longer cannot add a member, and the group computes at once, but a caller that finds itself
-alone while other sessions are connected (`company`) first gives the server `settle` seconds
-to start the runs whose requests have already arrived. `DLVIZ_DEBUG_BATCH=1` prints each
-batch's size and when it computed.
+longer cannot add a member, and the group computes at once. `DLVIZ_DEBUG_BATCH=1` prints
+each batch's size and when it computed.
 
 A batched function must make each item's result independent of the other items in its
 batch (the pages' `*_many` functions are tested for this bit for bit: the same seed gives
@@ -39,13 +37,6 @@ WINDOW_S = 0.03  # how long a group of one stays open: a student alone waits onl
 # pass of its own; a second member is the sign of a storm, where waiting costs nothing: the
 # server is busy running the other sessions' scripts meanwhile.
 GROUP_WINDOW_S = 0.15
-# How long a caller that finds itself alone lets the server take in requests that have
-# already arrived. A class's runs begin about 10 ms apart (the server starts one session's
-# run at a time); measured, the first of a class reached its call 12–25 ms after its run
-# began, before any other run had, and trained alone beside the class's 29 (the storm's
-# p95 on the playground 1.9 → 2.4 s). A student alone on the server never pays it; one
-# among others who are only connected pays it once per coalesced call.
-SETTLE_S = 0.02
 MAX_WAIT_S = 1.0  # the longest a group collects before it computes
 MAX_BATCH = 32
 
@@ -75,9 +66,8 @@ class Coalescer:
 
     def __init__(self, *, window: float = WINDOW_S, max_wait: float = MAX_WAIT_S,
                  max_batch: int = MAX_BATCH, clock: Callable[[], float] = time.monotonic,
-                 group_window: float | None = None, settle: float = SETTLE_S):
+                 group_window: float | None = None):
         self.window, self.max_wait, self.max_batch = window, max_wait, max_batch
-        self.settle = settle
         self.group_window = window if group_window is None else group_window
         self._clock = clock
         self._lock = threading.Lock()
@@ -89,20 +79,18 @@ class Coalescer:
                  run: Callable[[Callable[[], Any], int], Any] | None = None,
                  wait: Callable[[int], None] | None = None,
                  call: Callable[..., Sequence] | None = None,
-                 callers: Callable[[], int] | None = None,
-                 company: Callable[[], int] | None = None, **shared) -> Any:
+                 callers: Callable[[], int] | None = None, **shared) -> Any:
         """`run(compute, n)` wraps the leader's batched call (slots, progress bar): it must
         return `compute(progress)`, which calls `fn(items, progress=progress, **shared)`;
         `wait(n)` is called once by a follower before it blocks, with the group's size so
         far. Without `run`, `fn` gets `progress=None`. `call(fn, items, progress=…, **shared)`
         replaces the plain call (dlviz.workers splits a batch over processes). `callers()`:
         how many threads could call now, this one included (None: unknown); when that many
-        are inside calls, the group stops collecting (after `settle` for a caller alone
-        while `company()`, the sessions connected, is more than 1 or unknown)."""
+        are inside calls, the group stops collecting."""
         with self._lock:
             self._inside += 1
         try:
-            return self._call(fn, item, run, wait, call, callers, company, shared)
+            return self._call(fn, item, run, wait, call, callers, shared)
         finally:
             with self._lock:
                 self._inside -= 1
@@ -116,7 +104,7 @@ class Coalescer:
             inside = self._inside
         return max(0, callers() - inside)
 
-    def _call(self, fn, item, run, wait, call, callers, company, shared) -> Any:
+    def _call(self, fn, item, run, wait, call, callers, shared) -> Any:
         key = (fn, tuple(sorted(shared.items())))
         with self._lock:
             self.stats.calls += 1
@@ -143,7 +131,7 @@ class Coalescer:
         # nobody outside a call could, and waits `group_window` while somebody could: the
         # first of a class to arrive no longer goes alone after `window` (measured: a lone
         # batch beside the class's 29, both slower).
-        last_size, settled = None, False
+        last_size = None
         start = self._clock()
         deadline = start + self.window
         while self._clock() < deadline:
@@ -152,12 +140,6 @@ class Coalescer:
                     break
                 size = len(group.items)
             others = self._others(callers)
-            if others == 0 and size == 1 and not settled and self.settle > 0:
-                settled = True  # alone: let runs already requested begin, then look again
-                if company is None or company() > 1:
-                    time.sleep(self.settle)
-                    deadline = max(deadline, self._clock() + self.settle)  # one more look
-                    continue
             if others == 0:
                 break
             if size != last_size:

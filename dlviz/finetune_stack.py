@@ -126,7 +126,6 @@ def train_many(runs: Sequence[Run], *, epochs: int, batch_size: int, momentum: f
     optimizer = torch.optim.SGD([{"params": p, "lr": lr} for lr, p in by_lr.items()],
                                 lr=0.0, momentum=momentum) if by_lr else None
     training = [st for st in stacks.values() if st.trainable]
-    params = [p for group in by_lr.values() for p in group]  # the optimizer's
     orders = {s: torch.Generator().manual_seed(int(s)) for s in dict.fromkeys(
         r.order_seed for r in runs)}
 
@@ -138,7 +137,7 @@ def train_many(runs: Sequence[Run], *, epochs: int, batch_size: int, momentum: f
         perms = {s: torch.randperm(n, generator=g) for s, g in orders.items()}
         order = [torch.stack([perms[r.order_seed] for r in st.runs]) for st in training]
         for start in range(0, n, batch_size) if optimizer is not None else ():
-            steps.zero_grad(params)  # the step without its Python wrappers (dlviz.steps)
+            steps.zero_grad(optimizer)  # the step without its Python wrappers (dlviz.steps)
             steps.backward(sum(st.loss(perm[:, start:start + batch_size])
                                for st, perm in zip(training, order, strict=True)))
             steps.step(optimizer)

@@ -116,7 +116,7 @@ def train_many(seeds: Sequence[int], *, hidden: int = 16, epochs: int = 200, lr:
     opt = torch.optim.SGD(params, lr=lr, momentum=momentum)
     thetas, losses = [], []
     for epoch in range(epochs + 1):
-        steps.zero_grad(params)  # the step without its Python wrappers (dlviz.steps)
+        steps.zero_grad(opt)  # the step without its Python wrappers (dlviz.steps)
         loss = _mean_ce(stacked_forward(params, x), y)  # (S,)
         thetas.append(torch.cat([p.detach().flatten(1) for p in params], 1))  # (S, P)
         losses.append(loss.detach())

@@ -167,7 +167,7 @@ def train_many(seeds: Sequence[int], *, progress: Progress | None = None,
     for e in range(epochs):
         x, masks = stack.draws(gens, x_train, width=width, depth=depth, dropout=dropout,
                                jitter=jitter)
-        steps.zero_grad([theta])  # the step without its Python wrappers (dlviz.steps)
+        steps.zero_grad(opt)  # the step without its Python wrappers (dlviz.steps)
         logits = stack.forward(layout.unpack(theta), x, masks)
         steps.backward(stack.cross_entropy(logits, y_train).sum())
         steps.step(opt)

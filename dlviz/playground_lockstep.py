@@ -214,7 +214,7 @@ class Lockstep:
                 masks = self._masks(j) if self.drop else None
             else:
                 (x, y, w), masks = self.idle, None
-            steps.zero_grad(self.params)  # the step without its Python wrappers (dlviz.steps)
+            steps.zero_grad(self.opt)  # the step without its Python wrappers (dlviz.steps)
             _, logits = net.stacked_forward(self.params, x, self.activation, masks)
             lane_loss = _bce(logits, y, w).sum(1)  # (M,) each network's mean BCE
             steps.backward(lane_loss, self.ones)  # = (Σ lane_loss).backward()

@@ -17,8 +17,6 @@ same bit for bit (tests/test_steps.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import torch
 from torch.autograd.graph import _engine_run_backward
 from torch.optim import optimizer as _optimizer
@@ -53,7 +51,8 @@ def step(opt: torch.optim.Optimizer) -> None:
         opt.step()
 
 
-def zero_grad(params: Iterable[torch.Tensor]) -> None:
-    """`opt.zero_grad()` (set_to_none=True) on these parameters."""
-    for p in params:
-        p.grad = None
+def zero_grad(opt: torch.optim.Optimizer) -> None:
+    """`opt.zero_grad()` (set_to_none=True): every parameter of the optimizer's groups."""
+    for group in opt.param_groups:
+        for p in group["params"]:
+            p.grad = None

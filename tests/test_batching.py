@@ -271,43 +271,55 @@ def test_a_lone_first_arrival_waits_for_the_others_who_could_still_join():
     assert sizes == [1, 1]
 
 
-def test_a_caller_alone_first_lets_runs_already_requested_begin():
+def test_a_run_just_begun_waits_for_runs_already_requested(monkeypatch):
     """The first of a class can reach its call before the server has begun anyone else's
-    run (measured: 12–25 ms after its own began): alone, it settles for `settle` and looks
-    again, so a run that begins meanwhile joins its group; with no settle it went alone.
-    A student alone pays the settle once, not a window."""
-    for settle, expected in ((0.05, [[0, 1]]), (0.0, [[0], [1]])):
-        c = Coalescer(window=0.03, group_window=0.2, max_wait=2.0, settle=settle)
-        batches, scripts = [], [1]
+    run (measured: 12–25 ms after its own began). While other sessions are connected, a run
+    younger than SETTLE_S does not count as alone, so a run that begins meanwhile joins its
+    group (without the rule it went alone: two batches); a student alone on the server, or a
+    run older than SETTLE_S, is not held."""
+    from dlviz import ui
 
-        def many(items, *, progress=None, batches=batches):
-            batches.append(sorted(items))
-            return list(items)
+    ui._RUN_STARTS.clear()
+    try:
+        monkeypatch.setattr(ui, "connected_sessions", lambda: 30)
+        ui._RUN_STARTS.append((time.monotonic(), threading.get_ident()))
+        assert ui.running_scripts() > 1000  # this run just began, among others connected
+        time.sleep(ui.SETTLE_S + 0.01)
+        assert ui.running_scripts() == 1
+        monkeypatch.setattr(ui, "connected_sessions", lambda: 1)
+        ui._RUN_STARTS.append((time.monotonic(), threading.get_ident()))
+        assert ui.running_scripts() == 1  # the only session on the server: never held
 
-        first = threading.Thread(target=c, args=(many, 0),
-                                 kwargs={"callers": lambda s=scripts: s[0]})
-        first.start()
-        time.sleep(0.01)
-        scripts[0] = 2  # a second session's run begins, and reaches the call after the
-        time.sleep(0.06)  # settle (longer than the lone window here): the look after it
-        c(many, 1, callers=lambda s=scripts: s[0])
-        first.join(5)
-        assert sorted(batches) == expected, settle
+        for company, expected in ((30, [[0, 1]]), (1, [[0], [1]])):
+            monkeypatch.setattr(ui, "connected_sessions", lambda n=company: n)
+            ui._RUN_STARTS.clear()
+            c = Coalescer(window=0.03, group_window=0.2, max_wait=2.0)
+            batches = []
 
-    c = Coalescer(window=0.5, group_window=0.5, max_wait=2.0, settle=0.05)
-    start = time.monotonic()
-    assert c(_square_many, 3, callers=lambda: 1) == 9  # others connected, or nobody knows
-    assert 0.05 <= time.monotonic() - start < 0.3
-    start = time.monotonic()
-    assert c(_square_many, 3, callers=lambda: 1, company=lambda: 1) == 9
-    assert time.monotonic() - start < 0.04  # the only session on the server: no settle
+            def many(items, *, progress=None, batches=batches):
+                batches.append(sorted(items))
+                return list(items)
+
+            def session(k, c=c, many=many):
+                ui._RUN_STARTS.append((time.monotonic(), threading.get_ident()))  # begin_run
+                c(many, k, callers=ui.running_scripts)
+
+            first = threading.Thread(target=session, args=(0,), name=ui._SCRIPT_THREAD)
+            first.start()
+            time.sleep(0.01)  # the second session's run begins while the first is at its call
+            second = threading.Thread(target=session, args=(1,), name=ui._SCRIPT_THREAD)
+            second.start()
+            first.join(5)
+            second.join(5)
+            assert sorted(batches) == expected, company
+    finally:
+        ui._RUN_STARTS.clear()
 
 
 def test_connected_sessions_reads_streamlits_session_manager():
-    """`ui.connected_sessions` (the coalescer's `company`) reads the runtime's session
-    manager; without a runtime (AppTest, a plain import) it assumes company."""
+    """`ui.connected_sessions` reads the runtime's session manager; without a runtime
+    (AppTest, a plain import) nobody else is connected."""
     import inspect
-    import sys
 
     from streamlit.runtime import Runtime
     from streamlit.runtime.session_manager import SessionManager
@@ -317,7 +329,7 @@ def test_connected_sessions_reads_streamlits_session_manager():
     assert "self._session_mgr" in inspect.getsource(Runtime.__init__)
     assert callable(SessionManager.num_active_sessions)
     if not Runtime.exists():
-        assert ui.connected_sessions() == sys.maxsize
+        assert ui.connected_sessions() == 1
 
 
 def test_callers_counts_only_the_calls_in_progress():

@@ -33,7 +33,7 @@ def _train(make_opt, fast: bool, stacked_loss: bool, n_steps: int = 40):
     for _ in range(n_steps):
         loss = (model(x) - y) ** 2  # (16, 1): the stacked trainers' per-lane losses
         if fast:
-            steps.zero_grad(params)
+            steps.zero_grad(opt)
             steps.backward(loss, ones) if stacked_loss else steps.backward(loss.sum())
             steps.step(opt)
         else:
