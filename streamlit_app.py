@@ -25,9 +25,9 @@ memory.limit_arenas()
 if torch.get_num_threads() != 1:
     torch.set_num_threads(1)
 
-# Once per server process, on the first visit: torch's first-optimizer imports (2.3 s) happen
-# on a background thread while the visitor reads the course map; then what the process has
-# imported leaves the garbage collector's full walks (dlviz.memory.freeze_startup).
+# Once per server process, on the first visit: a first optimizer step's one-time costs are
+# paid on a background thread while the visitor reads the course map; then what the process
+# has imported leaves the garbage collector's full walks (dlviz.memory.freeze_startup).
 optim.start_warm_up(then=memory.freeze_startup)
 # … and the worker process that takes part of each coalesced batch (dlviz.workers).
 workers.warm_up()

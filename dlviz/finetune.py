@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from dlviz import data, rng
+from dlviz import data, rng, steps
 from dlviz import finetune_stack as stack
 
 LAYER_SIZES = (4, 64, 128, 32, 1)  # features → … → salary; Linear(64, 128) is the course's
@@ -129,7 +129,7 @@ def train_loop(model: nn.Module, split: data.Split, *, lr: float, epochs: int, s
             if optimizer is not None:
                 optimizer.zero_grad()
                 loss_fn(model(split.x_train[idx]), split.y_train[idx]).backward()
-                optimizer.step()
+                steps.step(optimizer)
         with torch.no_grad():
             losses.append(loss_fn(model(split.x_val), split.y_val).item())
         if progress is not None:

@@ -55,13 +55,14 @@ def trim(*, force: bool = False, clock=time.monotonic) -> bool:
 
 def freeze_startup() -> None:
     """Take every object alive now out of the cyclic garbage collector's sight, once the
-    process has imported what it serves with (torch, torch._dynamo, plotly, Streamlit).
+    process has imported what it serves with (torch, plotly, Streamlit).
 
     Python's collector walks every tracked object on each full collection: with those
-    imported that is about 378,000 objects, 219 ms of CPU here, taken from whichever
-    session's run triggers it. Frozen (`gc.freeze`), they are skipped; the server's full
-    collections then took 35–50 ms, over what the pages and caches created later (measured
-    with gc.callbacks, three in about 120 page runs). Frozen objects are still freed by
+    imported (and torch._dynamo, which nothing imports now: dlviz.steps) that was about
+    378,000 objects, 219 ms of CPU here, taken from whichever session's run triggers it.
+    Frozen (`gc.freeze`), they are skipped; the server's full collections then took 35–50
+    ms, over what the pages and caches created later (measured with gc.callbacks, three in
+    about 120 page runs). Frozen objects are still freed by
     reference counting; only cycles among them are never collected, and startup objects
     live as long as the process anyway.
     """

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from dlviz import surfaces
+from dlviz.steps import step as optimizer_step
 
 COORD_BOUND = 1e6  # |coordinate| beyond this counts as diverged
 LOSS_BOUND = 1e12  # |loss| beyond this counts as diverged
@@ -109,13 +110,14 @@ def start_warm_up(then: Callable[[], None] | None = None) -> threading.Thread | 
 
 
 def warm_up() -> None:
-    """Pay torch's one-time costs of a first training step: the first `torch.optim` optimizer
-    of a process imports torch._dynamo (2.3 s here), which would otherwise land on whichever
-    student first opens a training page. The app runs this once, on a background thread."""
+    """Pay torch's one-time costs of a first training step off a student's run. It was 2.3 s
+    while the first `torch.optim` optimizer of a process imported torch._dynamo; dlviz's
+    optimizers no longer do (dlviz.steps) and a first step costs about 1 ms. The app runs
+    this once, on a background thread."""
     w = torch.zeros(2, requires_grad=True)
     opt = make_optimizer([w], "sgd", lr=0.1, momentum=0.9)
     (w * w).sum().backward()
-    opt.step()
+    optimizer_step(opt)
 
 
 def _out_of_bounds(point: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
@@ -168,7 +170,7 @@ def trace(f: Objective, *, start: Sequence[float], optimizer: str = "sgd", lr: f
             break
         if gen is not None:
             w.grad.add_(noise_std * torch.randn(len(w), generator=gen, dtype=torch.float64))
-        opt.step()
+        optimizer_step(opt)
     return _trace_result(points, losses, grads, diverged_at, len(w))
 
 
@@ -256,7 +258,7 @@ def traces_many(f: Objective, *, start: Sequence[float], runs: Sequence[Mapping]
                 continue
             if noise is not None:
                 r.w.grad.add_(noise_std * noise[:, k])
-            r.opt.step()
+            optimizer_step(r.opt)
             still.append(r)
         done += n_seeds * len(active)
         if progress is not None:
@@ -409,7 +411,7 @@ def _sweep_torch(fn, start, lr, mom, steps, optimizer, options, progress):
                 params[i].copy_(best_point[i])  # finite again, and never stepped (grad None)
             for i in torch.nonzero(~active).flatten().tolist():
                 params[i].grad = None
-        opt.step()
+        optimizer_step(opt)
         progress((k + 1) / steps)
     return best_loss, best_point, div_at
 

@@ -31,6 +31,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from dlviz import steps
+
 FEATURES: dict[str, str] = {  # key (the URL's) → label; `feature_columns` computes them
     "x1": "X₁", "x2": "X₂", "x1_sq": "X₁²", "x2_sq": "X₂²", "x1x2": "X₁X₂",
     "sin_x1": "sin(X₁)", "sin_x2": "sin(X₂)",
@@ -168,7 +170,7 @@ def step(model: nn.Sequential, opt: torch.optim.Optimizer, spec: NetSpec, x: tor
     opt.zero_grad()
     loss = nn.functional.binary_cross_entropy_with_logits(model(x).squeeze(1), y)
     loss.backward()
-    opt.step()
+    steps.step(opt)
     if spec.regularization == "l1" and spec.reg_rate > 0:
         soft_threshold_(weights(model), spec.lr * spec.reg_rate)
     return loss.detach()

@@ -20,6 +20,8 @@ import numpy as np
 import torch
 from torch import nn, optim
 
+from dlviz import steps
+
 UPDATES = ("optimizer", "add_", "formula")  # how a lane's θ is updated after backward()
 
 
@@ -107,7 +109,7 @@ def run(lanes: dict[str, Lanes], features: torch.Tensor, targets: torch.Tensor, 
                                 pred.detach()[..., 0], loss.detach(), grad_none))
             _halt(now, records[-1].loss, diverged, stopped, t)
             for opt in optimizers:
-                opt.step()  # SGD: w ← w − lr·w.grad
+                steps.step(opt)  # SGD: w ← w − lr·w.grad
             with torch.no_grad():
                 for lane in now:
                     _manual_update(lane, lr)

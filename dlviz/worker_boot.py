@@ -1,6 +1,6 @@
 """Imported by the worker processes' forkserver (dlviz.workers.PRELOAD): torch's one-time
-costs of a first training step (torch._dynamo's import, 2.3 s) are paid there once, so every
-worker forked from it starts warm."""
+costs of a first training step are paid there once, so every worker forked from it starts
+warm. (No step imports torch._dynamo any more: dlviz.steps.)"""
 
 import os
 
