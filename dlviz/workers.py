@@ -11,7 +11,8 @@ The worker forks from a *forkserver* that has imported torch and the compute mod
 server process itself is never forked (it runs threads). What crosses the process boundary
 is ours: the batched function by reference, the items (seeds) and the shared settings (the
 settings table's numbers, flags and option names), and the results (arrays in dataclasses)
-coming back. The worker costs about 230 MB (measured as the process tree's PSS), so it runs
+coming back. The worker costs about 185 MB (measured as the process tree's PSS: 230 MB while
+every optimizer imported torch._dynamo, see dlviz.steps), so it runs
 only where the memory limit is at least `WORKER_MIN_MEMORY_MB` (not on the free tier's
 690 MB), or as `DLVIZ_WORKERS` says. If the worker cannot be used (it died, or the platform
 has no forkserver), the whole batch computes here: slower, never wrong.
@@ -31,7 +32,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
-WORKER_MIN_MEMORY_MB = 1536  # a worker costs ~230 MB: not under the free tier's 690 MB
+WORKER_MIN_MEMORY_MB = 1536  # a worker costs ~185 MB: not under the free tier's 690 MB
 
 
 def memory_limit_mb() -> float:
