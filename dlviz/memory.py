@@ -62,9 +62,8 @@ def freeze_startup() -> None:
     378,000 objects, 219 ms of CPU here, taken from whichever session's run triggers it.
     Frozen (`gc.freeze`), they are skipped; the server's full collections then took 35–50
     ms, over what the pages and caches created later (measured with gc.callbacks, three in
-    about 120 page runs). Frozen objects are still freed by
-    reference counting; only cycles among them are never collected, and startup objects
-    live as long as the process anyway.
+    about 120 page runs). Frozen objects are still freed by reference counting; only cycles
+    among them are never collected, and startup objects live as long as the process anyway.
     """
     gc.collect()
     gc.freeze()

@@ -36,8 +36,8 @@ _DISABLED_CODE = _compile._disable_dynamo(lambda: None).__code__  # torch._disab
 _USE_GRAD_CODE = _optimizer._use_grad_for_differentiable(lambda: None).__code__  # step's wrapper
 
 
-def without_dynamo(cls: type = torch.optim.Optimizer) -> list[str]:
-    """Let `cls`'s methods wrapped by `torch._disable_dynamo` call themselves instead of
+def without_dynamo() -> list[str]:
+    """Let `Optimizer`'s methods wrapped by `torch._disable_dynamo` call themselves instead of
     importing torch._dynamo on their first call; the names of the methods it applied to.
 
     The wrapper caches `torch._dynamo.disable(fn)` on `fn` at its first call and calls that
@@ -45,7 +45,7 @@ def without_dynamo(cls: type = torch.optim.Optimizer) -> list[str]:
     not on). The cache is filled here with `fn`: eager results are unchanged, the import is
     not made. A method already cached (the compiler imported) is left as it is."""
     done = []
-    for name, attr in vars(cls).items():
+    for name, attr in vars(torch.optim.Optimizer).items():
         if getattr(attr, "__code__", None) is not _DISABLED_CODE:
             continue
         fn = attr.__closure__[attr.__code__.co_freevars.index("fn")].cell_contents
